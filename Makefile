@@ -1,0 +1,59 @@
+# The two commands: `make book` (set-up included) and `make test`.
+# Everything runs from the project's own virtual environment in .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the pinned requirements
+
+book: setup  ## regenerate the whole book from the data into _build/html
+	$(BIN)/draftbook build
+
+build: book
+
+status: setup  ## show the rounds and what a build would re-run
+	$(BIN)/draftbook status
+
+test: setup lint typecheck unit notebooks strip-check book-strict  ## every check CI runs
+
+lint: setup  ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup  ## mypy --strict on the package
+	$(BIN)/mypy
+
+unit: setup  ## pytest: unit and end-to-end tests
+	$(BIN)/pytest
+
+notebooks: setup  ## nbval: every notebook runs from top to bottom
+	$(BIN)/pytest --nbval-lax notebooks/ -p no:cacheprovider
+
+strip-check: setup  ## notebooks are committed without outputs
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+book-strict: setup  ## the book builds with warnings as errors
+	$(BIN)/draftbook build --strict
+
+sample: setup  ## rewrite the sample rounds' tables from the seeded generator
+	$(BIN)/python -m draftbook.sample
+
+lock: setup  ## re-pin requirements.txt from what .venv holds
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^draftbook' > requirements.txt
+
+clean:  ## remove build output (keeps .venv)
+	rm -rf _build

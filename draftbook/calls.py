@@ -1,0 +1,149 @@
+"""The calls to action: load, validate and present them.
+
+``data/calls.yml`` holds the current draft; each round keeps a snapshot of the
+calls exactly as tested. Both follow the same contract::
+
+    calls:
+      - id: CTA-01
+        addressee: national-governments
+        theme: recognition
+        replaces: [CTA-03]        # optional
+        text: {fr: "...", en: "...", es: "..."}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from draftbook.config import check_keys, read_yaml, require_mapping
+from draftbook.errors import DataFileError
+from draftbook.themes import LANGUAGES, Theme
+
+ADDRESSEES = ("local-regional-governments", "national-governments", "international-community")
+ADDRESSEE_LABELS = {
+    "local-regional-governments": {
+        "fr": "Gouvernements locaux et régionaux",
+        "en": "Local and regional governments",
+        "es": "Gobiernos locales y regionales",
+    },
+    "national-governments": {
+        "fr": "Gouvernements nationaux",
+        "en": "National governments",
+        "es": "Gobiernos nacionales",
+    },
+    "international-community": {
+        "fr": "Communauté internationale",
+        "en": "International community",
+        "es": "Comunidad internacional",
+    },
+}
+CALL_ID = re.compile(r"^CTA-\d{2,3}$")
+CALL_KEYS = ("id", "addressee", "theme", "replaces", "text")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call to action, in the three languages."""
+
+    id: str
+    addressee: str
+    theme: str
+    text: dict[str, str]
+    replaces: tuple[str, ...] = ()
+
+    def text_in(self, lang: str) -> str:
+        """The wording in ``lang``; French when that translation is missing."""
+        return self.text.get(lang) or self.text["fr"]
+
+
+def load_calls(path: Path, themes: Iterable[str] | None = None) -> list[Call]:
+    """The calls of ``path`` in file order.
+
+    Every problem (unknown key, bad id, id listed twice, unknown addressee or
+    theme, missing language) is a DataFileError naming the call and the key.
+    """
+    content = require_mapping(read_yaml(path), file=path, key=None, what="a calls file")
+    check_keys(content, allowed=["calls"], required=["calls"], file=path)
+    entries = content["calls"]
+    if not isinstance(entries, list) or not entries:
+        raise DataFileError("expected a non-empty list of calls", file=path, key="calls")
+    known_themes = set(themes) if themes is not None else None
+    calls: list[Call] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(entries):
+        call = _parse_call(raw, index, path, known_themes)
+        if call.id in seen:
+            raise DataFileError(
+                f"the call {call.id} is listed twice",
+                file=path,
+                key=f"calls[{index}].id",
+                hint="each call needs its own id; use 'replaces' to record a merge or split",
+            )
+        seen.add(call.id)
+        calls.append(call)
+    return calls
+
+
+def _parse_call(raw: object, index: int, path: Path, themes: set[str] | None) -> Call:
+    where = f"calls[{index}]"
+    entry = require_mapping(raw, file=path, key=where, what="a call")
+    check_keys(entry, allowed=CALL_KEYS, required=["id", "addressee", "theme", "text"], file=path, where=where)
+    call_id = str(entry["id"])
+    where = f"{call_id}"
+    if not CALL_ID.match(call_id):
+        raise DataFileError(f'"{call_id}" is not a call id', file=path, key=f"{where}.id", hint="write ids like CTA-01")
+    addressee = str(entry["addressee"])
+    if addressee not in ADDRESSEES:
+        raise DataFileError(
+            f'unknown addressee "{addressee}"',
+            file=path,
+            key=f"{where}.addressee",
+            hint=f"use one of: {', '.join(ADDRESSEES)}",
+        )
+    theme = str(entry["theme"])
+    if themes is not None and theme not in themes:
+        raise DataFileError(
+            f'unknown theme "{theme}"',
+            file=path,
+            key=f"{where}.theme",
+            hint="use a theme id of data/codebook.yml, or add the theme there",
+        )
+    return Call(call_id, addressee, theme, _parse_text(entry["text"], path, where), _parse_replaces(entry, path, where))
+
+
+def _parse_text(raw: object, path: Path, where: str) -> dict[str, str]:
+    text = require_mapping(raw, file=path, key=f"{where}.text", what="the text per language")
+    check_keys(text, allowed=LANGUAGES, required=LANGUAGES, file=path, where=f"{where}.text")
+    for lang in LANGUAGES:
+        if not isinstance(text[lang], str):
+            raise DataFileError("expected text", file=path, key=f"{where}.text.{lang}")
+    return {lang: " ".join(str(text[lang]).split()) for lang in LANGUAGES}
+
+
+def _parse_replaces(entry: dict[str, object] | object, path: Path, where: str) -> tuple[str, ...]:
+    assert isinstance(entry, dict)
+    replaces = entry.get("replaces") or []
+    if not isinstance(replaces, list) or not all(isinstance(r, str) and CALL_ID.match(r) for r in replaces):
+        raise DataFileError(
+            "expected a list of call ids", file=path, key=f"{where}.replaces", hint="write replaces: [CTA-03, CTA-04]"
+        )
+    return tuple(replaces)
+
+
+def calls_table(calls: Iterable[Call], lang: str, themes: dict[str, Theme] | None = None) -> pd.DataFrame:
+    """One row per call with its addressee, theme and wording in ``lang`` (for display)."""
+    rows = [
+        {
+            "call": call.id,
+            "addressee": ADDRESSEE_LABELS[call.addressee].get(lang, call.addressee),
+            "theme": themes[call.theme].label_in(lang) if themes and call.theme in themes else call.theme,
+            "text": call.text_in(lang),
+        }
+        for call in calls
+    ]
+    return pd.DataFrame(rows, columns=["call", "addressee", "theme", "text"])

@@ -1,0 +1,126 @@
+"""The ``draftbook`` command line.
+
+Exit codes: 0 success, 1 a data or build problem (the message says which file,
+row, column or cell, and what to do), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from draftbook.calls import load_calls
+from draftbook.errors import DraftbookError
+from draftbook.paths import Workbook
+from draftbook.pipeline import execute_runs, plan_runs, stale_runs
+from draftbook.publish import build_html, build_lock, stage_sources, swap_in
+from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
+from draftbook.themes import LANGUAGES, load_codebook
+
+EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="draftbook",
+        description="Regenerate and inspect the drafting workbook: calls to action, consultation rounds, book.",
+        epilog=EPILOG,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser(
+        "build",
+        help="re-execute the notebooks with Papermill and rebuild the book",
+        description=(
+            "Validate the calls and rounds, execute every notebook with Papermill (once per round for the "
+            "notebooks that take a `round` parameter; unchanged runs are reused), then build the book with "
+            "jupyter-book into _build/html. If anything fails, the previous _build/html is left as it was."
+        ),
+        epilog="Example: draftbook build --round 2022-05-written-feedback",
+    )
+    build.add_argument(
+        "--round", dest="rounds", action="append", metavar="R", help="only this round (repeatable; default: all)"
+    )
+    build.add_argument(
+        "--lang", dest="langs", action="append", choices=LANGUAGES, help="language of the book (default: fr)"
+    )
+    build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
+    commands.add_parser(
+        "status",
+        help="list the rounds, their data and what a build would re-run",
+        description="Show each round (dates, respondents, calls, sources) and which notebook runs are stale and why.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    workbook = Workbook.locate()
+    try:
+        if args.command == "build":
+            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict)
+        return command_status(workbook)
+    except DraftbookError as error:
+        print(f"draftbook: {error}", file=sys.stderr)
+        return 1
+
+
+def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
+    """Check the draft and the chosen rounds before any work starts."""
+    themes = load_codebook(workbook.codebook_file)
+    load_calls(workbook.calls_file, themes)
+    if not round_ids:
+        return load_rounds(workbook)
+    return [load_round(workbook, round_id) for round_id in round_ids]
+
+
+def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Sequence[str], strict: bool) -> int:
+    started = time.perf_counter()
+    rounds = validate(workbook, round_ids)
+    if list(langs) != ["fr"]:
+        print("draftbook: only the French book is built for now; other languages come with translations.")
+    stage = workbook.build_dir / "stage"
+    with build_lock(workbook):
+        runs = plan_runs(workbook, rounds, lang="fr")
+        print(f"Executing {len(runs)} notebook runs for {len(rounds)} round(s) with Papermill:", flush=True)
+        report = execute_runs(workbook, runs, stage, progress=lambda line: print(line, flush=True))
+        stage_sources(workbook, stage, rounds, runs)
+        print("Building the book with jupyter-book ...", flush=True)
+        site = build_html(workbook, stage, strict)
+        swap_in(site, workbook.html_dir)
+    seconds = time.perf_counter() - started
+    print(
+        f"Done in {seconds:.1f} s: {len(report.ran)} notebook run(s) executed, {len(report.reused)} reused.\n"
+        f"The book is ready: {(workbook.html_dir / 'index.html').as_uri()}"
+    )
+    return 0
+
+
+def command_status(workbook: Workbook) -> int:
+    themes = load_codebook(workbook.codebook_file)
+    calls = load_calls(workbook.calls_file, themes)
+    print(f"Current draft: {len(calls)} calls to action in data/calls.yml")
+    print(f"Rounds ({len(list_round_ids(workbook))}):")
+    rounds = load_rounds(workbook)
+    for round_ in rounds:
+        respondents = len(read_table(round_, "respondents")) if round_.has_tables else 0
+        state = f"{respondents} respondents" if round_.has_tables else "no data yet (run draftbook ingest)"
+        print(f"  {round_.id}  {round_.kind:8} {round_.start} – {round_.end}  {len(round_.calls)} calls, {state}")
+        if round_.sources:
+            print(f"      sources: {', '.join(round_.sources)}")
+    stage = workbook.build_dir / "stage"
+    stale = stale_runs(workbook, plan_runs(workbook, rounds), stage)
+    if stale:
+        print(f"Stale ({len(stale)} notebook runs would execute on the next build):")
+        for run, reason in stale:
+            print(f"  {run.label}: {reason}")
+    else:
+        print("Every notebook run is up to date.")
+    site = workbook.html_dir / "index.html"
+    print(f"Book: {site.as_uri() if site.is_file() else 'not built yet (run: make book)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

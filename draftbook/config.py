@@ -1,0 +1,82 @@
+"""Reading the YAML files the team edits by hand, with errors that say where.
+
+``read_yaml`` turns a syntax error into the file and line; ``check_keys``
+refuses unknown keys (a typo must not be silently ignored) and names the
+closest valid one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from draftbook.errors import DataFileError
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed content of ``path``; a missing file or bad syntax is a DataFileError."""
+    if not path.is_file():
+        raise DataFileError("the file does not exist", file=path, hint="create it or check the name")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"the file is not UTF-8 text (byte {exc.start})",
+            file=path,
+            hint="save it as UTF-8 in your editor",
+        ) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise DataFileError(
+            f"the YAML cannot be read{line}: {problem}",
+            file=path,
+            hint="check the indentation and quote text that contains ':' or '#'",
+        ) from exc
+
+
+def require_mapping(value: Any, *, file: Path, key: str | None, what: str) -> Mapping[str, Any]:
+    """``value`` as a mapping, or a DataFileError saying what was expected."""
+    if not isinstance(value, Mapping):
+        raise DataFileError(
+            f"expected {what} (a set of 'key: value' lines), found {describe(value)}",
+            file=file,
+            key=key,
+        )
+    return value
+
+
+def check_keys(
+    entry: Mapping[str, Any],
+    *,
+    allowed: Iterable[str],
+    required: Iterable[str] = (),
+    file: Path,
+    where: str | None = None,
+) -> None:
+    """Refuse unknown keys (naming the closest valid one) and missing required keys."""
+    allowed = list(allowed)
+    prefix = f"{where}." if where else ""
+    for key in entry:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f'did you mean "{close[0]}"?' if close else f"valid keys: {', '.join(allowed)}"
+            raise DataFileError("unknown key", file=file, key=f"{prefix}{key}", hint=hint)
+    for key in required:
+        if entry.get(key) in (None, ""):
+            raise DataFileError("this key is required and is missing or empty", file=file, key=f"{prefix}{key}")
+
+
+def describe(value: Any) -> str:
+    """A short plain-language description of a YAML value's type."""
+    if value is None:
+        return "nothing"
+    names = {str: "text", int: "a number", float: "a number", bool: "yes/no", list: "a list"}
+    return names.get(type(value), type(value).__name__)

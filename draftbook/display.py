@@ -1,0 +1,118 @@
+"""How notebook results reach the page: escaped tables and figures with alt text.
+
+Both return objects with ``_repr_mimebundle_``, so JupyterLab and the built
+book show them the same way. Every piece of text is HTML-escaped: a comment
+or a label that contains markup is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "call": "Appel", "label": "Groupe", "respondents": "Répondant·e·s", "share": "Part",
+        "addressee": "Destinataire", "theme": "Thème", "text": "Texte", "opinions": "Avis exprimés",
+        "support": "Soutien (4-5)", "interval": "Intervalle à 95 %", "median": "Médiane",
+        "no_opinion_share": "Sans avis",
+    },
+    "en": {
+        "call": "Call", "label": "Group", "respondents": "Respondents", "share": "Share",
+        "addressee": "Addressee", "theme": "Theme", "text": "Text", "opinions": "Opinions",
+        "support": "Support (4-5)", "interval": "95 % interval", "median": "Median",
+        "no_opinion_share": "No opinion",
+    },
+    "es": {
+        "call": "Llamado", "label": "Grupo", "respondents": "Participantes", "share": "Proporción",
+        "addressee": "Destinatario", "theme": "Tema", "text": "Texto", "opinions": "Opiniones",
+        "support": "Apoyo (4-5)", "interval": "Intervalo al 95 %", "median": "Mediana",
+        "no_opinion_share": "Sin opinión",
+    },
+}  # fmt: skip
+
+
+class Table:
+    """A table with a caption, rendered as escaped HTML, with headers in the page's language."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        caption: str,
+        formats: Mapping[str, Callable[[Any], str]] | None = None,
+        lang: str = "fr",
+    ):
+        self.frame = frame
+        self.caption = caption
+        self.formats = dict(formats or {})
+        self.lang = lang
+
+    def formatted(self) -> pd.DataFrame:
+        shown = self.frame.copy()
+        for column, fmt in self.formats.items():
+            shown[column] = shown[column].map(lambda v, f=fmt: "–" if _missing(v) else f(v))
+        labels = COLUMN_LABELS.get(self.lang, COLUMN_LABELS["fr"])
+        return shown.rename(columns=lambda c: labels.get(str(c), str(c)))
+
+    def to_html(self) -> str:
+        body = self.formatted().to_html(index=False, escape=True, classes="draftbook-table", border=0)
+        return body.replace(">\n  <thead>", f">\n  <caption>{html.escape(self.caption)}</caption>\n  <thead>", 1)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.to_html(), "text/plain": f"{self.caption}\n{self.formatted().to_string(index=False)}"}
+
+
+class FigureWithAlt:
+    """A matplotlib figure shown as a PNG with alt text (HTML) and the PNG itself."""
+
+    def __init__(self, figure: Figure, alt: str, dpi: int = 110):
+        self.alt = alt
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        self.png = buffer.getvalue()
+
+    def to_html(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="draftbook-figure"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt, quote=True)}" style="max-width:100%"/></figure>'
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self.to_html(), "image/png": self.png, "text/plain": self.alt}
+
+
+class Note:
+    """A short paragraph of generated text, escaped."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": f'<p class="draftbook-note">{html.escape(self.text)}</p>', "text/plain": self.text}
+
+
+def _missing(value: Any) -> bool:
+    return bool(pd.isna(value)) if not isinstance(value, (list, tuple)) else False
+
+
+def percent(value: float) -> str:
+    """0.4567 -> '46 %' (French typography keeps the space)."""
+    return f"{value * 100:.0f} %"
+
+
+def one_decimal(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def interval(bounds: tuple[float, float]) -> str:
+    """(0.41, 0.58) -> '41–58 %'; '–' when the interval is undefined."""
+    if any(pd.isna(bound) for bound in bounds):
+        return "–"
+    return f"{bounds[0] * 100:.0f}–{bounds[1] * 100:.0f} %"

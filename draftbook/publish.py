@@ -1,0 +1,192 @@
+"""Build the book: stage the sources, run jupyter-book, swap the site in atomically.
+
+The stage (``_build/stage``) holds what jupyter-book reads: ``_config.yml``,
+the chapters of ``book/``, the executed notebooks and a ``_toc.yml`` that is
+the repository's own plus one part per consultation round. Files are copied
+only when their content changed, so Sphinx's incremental build stays useful.
+The new site replaces ``_build/html`` only after a successful build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from draftbook.config import read_yaml, require_mapping
+from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
+from draftbook.paths import Workbook
+from draftbook.pipeline import Run
+from draftbook.rounds import Round
+
+ROUNDS_CAPTION = "Les tours de consultation"
+KIND_LABELS = {"session": "session en direct", "survey": "enquête", "written": "commentaires écrits"}
+
+
+def write_if_changed(path: Path, content: bytes) -> bool:
+    """Write ``content`` unless the file already holds it (keeps mtimes for Sphinx)."""
+    if path.is_file() and path.read_bytes() == content:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_bytes(content)
+    scratch.replace(path)
+    return True
+
+
+def sync_tree(source: Path, target: Path) -> None:
+    """Make ``target`` a copy of ``source``, touching only what differs."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+    for relative in wanted:
+        write_if_changed(target / relative, (source / relative).read_bytes())
+    if target.is_dir():
+        for path in target.rglob("*"):
+            if path.is_file() and path.relative_to(target) not in wanted:
+                path.unlink()
+
+
+def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run]) -> None:
+    """Copy config and chapters into ``stage`` and write the round pages and the table of contents."""
+    write_if_changed(stage / "_config.yml", (workbook.root / "_config.yml").read_bytes())
+    sync_tree(workbook.book_dir, stage / "book")
+    for round_ in rounds:
+        write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_).encode("utf-8"))
+    toc = book_toc(workbook, rounds, runs)
+    write_if_changed(stage / "_toc.yml", yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
+
+
+def book_toc(workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run]) -> dict[str, Any]:
+    """The repository's ``_toc.yml`` with one chapter per round (newest first) appended."""
+    path = workbook.root / "_toc.yml"
+    toc = dict(require_mapping(read_yaml(path), file=path, key=None, what="a table of contents"))
+    if "root" not in toc:
+        raise DataFileError("the table of contents needs a root page", file=path, key="root")
+    parts = list(toc.pop("parts", []) or [])
+    if "chapters" in toc:
+        parts.insert(0, {"chapters": toc.pop("chapters")})
+    chapters = []
+    for round_ in sorted(rounds, key=lambda r: r.start, reverse=True):
+        pages = [_stem(run.output) for run in runs if run.round_id == round_.id]
+        chapter: dict[str, Any] = {"file": f"rounds/{round_.id}/index"}
+        if pages:
+            chapter["sections"] = [{"file": page} for page in pages]
+        chapters.append(chapter)
+    if chapters:
+        parts.append({"caption": ROUNDS_CAPTION, "chapters": chapters})
+    return {**toc, "parts": parts}
+
+
+def _stem(path: Path) -> str:
+    return path.with_suffix("").as_posix()
+
+
+def round_page(round_: Round) -> str:
+    """The landing page of a round: what it was, when, with whom, which calls."""
+    dates = round_.start.isoformat() if round_.start == round_.end else f"{round_.start} – {round_.end}"
+    lines = [
+        f"(round-{round_.id})=",
+        f"# {_plain(round_.title)}",
+        "",
+        f"- **Type** : {KIND_LABELS[round_.kind]}",
+        f"- **Dates** : {dates}",
+        f"- **Langues** : {', '.join(round_.languages)}",
+    ]
+    if round_.invited:
+        lines.append(f"- **Invité·e·s** : {round_.invited}")
+    if round_.sources:
+        lines.append(f"- **Sources** : {', '.join(_plain(s) for s in round_.sources)}")
+    lines += ["", f"{len(round_.calls)} appels à l'action ont été soumis à ce tour :", ""]
+    lines += [f"- **{call.id}** — {_plain(call.text_in('fr'))}" for call in round_.calls]
+    return "\n".join(lines) + "\n"
+
+
+def _plain(text: str) -> str:
+    """Text from data files, made inert for MyST: no markup, no roles, no HTML."""
+    escaped = text.replace("\\", "\\\\")
+    for char in "`*_[]<>{}()#|$!:":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+@contextlib.contextmanager
+def build_lock(workbook: Workbook) -> Iterator[None]:
+    """Refuse a second build of the same workbook while one runs."""
+    workbook.build_dir.mkdir(parents=True, exist_ok=True)
+    lock = workbook.build_dir / "build.lock"
+    try:
+        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        holder = lock.read_text(encoding="utf-8").strip() if lock.is_file() else "?"
+        if holder.isdigit() and not _alive(int(holder)):
+            lock.unlink(missing_ok=True)  # left by a build that was killed
+            with build_lock(workbook):
+                yield
+            return
+        raise BuildLockedError(
+            f"another build is running (process {holder})",
+            file=lock,
+            hint="wait for it to finish; delete the file only if no build is running",
+        ) from None
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(str(os.getpid()))
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def jupyter_book_command(stage: Path, output: Path, strict: bool) -> list[str]:
+    """The jupyter-book command line for the stage (``-W -n --keep-going`` when strict)."""
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--path-output", str(output)]
+    if strict:
+        command += ["-W", "-n", "--keep-going"]
+    return command
+
+
+def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
+    """Run jupyter-book on the stage; return the folder of the new site."""
+    output = workbook.build_dir / "book"
+    result = subprocess.run(jupyter_book_command(stage, output, strict), capture_output=True, text=True, check=False)
+    log = workbook.build_dir / "book-build.log"
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    if result.returncode != 0:
+        problems = [
+            line for line in (result.stdout + result.stderr).splitlines() if "WARNING" in line or "ERROR" in line
+        ]
+        detail = "\n".join(problems[-10:]) or (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise BookBuildError(
+            f"jupyter-book failed:\n{detail}",
+            file=log.relative_to(workbook.root),
+            hint="fix the page named above; the previous book in _build/html is untouched",
+        )
+    return output / "_build" / "html"
+
+
+def swap_in(new_site: Path, target: Path) -> None:
+    """Replace ``target`` with a copy of ``new_site``; the old site stays until the copy is complete."""
+    incoming = target.with_name(target.name + ".incoming")
+    outgoing = target.with_name(target.name + ".outgoing")
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.rmtree(outgoing, ignore_errors=True)
+    shutil.copytree(new_site, incoming)
+    if target.exists():
+        target.rename(outgoing)
+    incoming.rename(target)
+    shutil.rmtree(outgoing, ignore_errors=True)

@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import pytest
+
+from draftbook.calls import ADDRESSEES, calls_table, load_calls
+from draftbook.errors import DataFileError
+from draftbook.themes import load_codebook
+from tests.conftest import REPO, write
+
+GOOD = """
+calls:
+  - id: CTA-01
+    addressee: national-governments
+    theme: recognition
+    text: {fr: "Reconnaître", en: "Recognise", es: "Reconocer"}
+  - id: CTA-02
+    addressee: international-community
+    theme: financing
+    replaces: [CTA-05, CTA-06]
+    text: {fr: "Financer", en: "Fund", es: "Financiar"}
+"""
+THEMES = {"recognition", "financing"}
+
+
+def load(tmp_path: Path, text: str) -> list:
+    return load_calls(write(tmp_path / "calls.yml", text), THEMES)
+
+
+def test_loads_calls_in_order_with_lineage(tmp_path: Path) -> None:
+    calls = load(tmp_path, GOOD)
+    assert [c.id for c in calls] == ["CTA-01", "CTA-02"]
+    assert calls[1].replaces == ("CTA-05", "CTA-06")
+    assert calls[0].text_in("es") == "Reconocer"
+
+
+def test_shipped_draft_and_snapshots_are_valid() -> None:
+    themes = load_codebook(REPO / "data" / "codebook.yml")
+    current = load_calls(REPO / "data" / "calls.yml", themes)
+    assert len(current) >= 12
+    assert {c.addressee for c in current} == set(ADDRESSEES)
+    for snapshot in (REPO / "data" / "rounds").glob("*/calls.yml"):
+        assert load_calls(snapshot, themes)
+
+
+def test_duplicate_id_is_an_error(tmp_path: Path) -> None:
+    text = GOOD.replace("id: CTA-02", "id: CTA-01")
+    with pytest.raises(DataFileError, match="CTA-01 is listed twice") as caught:
+        load(tmp_path, text)
+    assert caught.value.key == "calls[1].id"
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [
+        (("addressee: national-governments", "addressee: mayors"), "CTA-01.addressee", "unknown addressee"),
+        (("theme: recognition", "theme: music"), "CTA-01.theme", "unknown theme"),
+        (("id: CTA-01", "id: call one"), "CTA-01", "not a call id"),
+        (('es: "Reconocer"', 'de: "Anerkennen"'), "CTA-01.text.de", "unknown key"),
+        (("replaces: [CTA-05, CTA-06]", "replaces: CTA-05"), "CTA-02.replaces", "list of call ids"),
+        (("    theme: recognition", "    them: recognition"), "calls[0].them", "unknown key"),
+    ],
+)
+def test_malformed_call_names_the_key(tmp_path: Path, change: tuple[str, str], key: str, message: str) -> None:
+    with pytest.raises(DataFileError, match=message) as caught:
+        load(tmp_path, GOOD.replace(*change, 1))
+    assert key in str(caught.value)
+    assert str(tmp_path / "calls.yml") in str(caught.value)
+
+
+def test_missing_language_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="required") as caught:
+        load(tmp_path, GOOD.replace(', es: "Reconocer"', ""))
+    assert caught.value.key == "CTA-01.text.es"
+
+
+def test_empty_or_wrong_top_level(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="non-empty list"):
+        load(tmp_path, "calls: []\n")
+    with pytest.raises(DataFileError, match="expected a calls file"):
+        load(tmp_path, "- just a list\n")
+
+
+def test_calls_table_is_in_the_requested_language(tmp_path: Path) -> None:
+    themes = load_codebook(REPO / "data" / "codebook.yml")
+    table = calls_table(load(tmp_path, GOOD), "en", themes)
+    assert list(table.columns) == ["call", "addressee", "theme", "text"]
+    assert table.loc[0, "addressee"] == "National governments"
+    assert table.loc[1, "theme"] == "Financing"
+    assert table.loc[1, "text"] == "Fund"

@@ -1,0 +1,51 @@
+import pandas as pd
+
+from draftbook.analysis import participation, support_table
+from draftbook.calls import Call
+from draftbook.charts import (
+    SCORE_COLOURS,
+    participation_alt_text,
+    participation_chart,
+    support_alt_text,
+    support_chart,
+)
+
+CALLS = [Call(f"CTA-0{i}", "national-governments", "x", {"fr": "t", "en": "t", "es": "t"}) for i in (1, 2)]
+
+
+def sample_support() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"respondent": list("abcde"), "call": ["CTA-01"] * 3 + ["CTA-02"] * 2, "score": [5, 4, None, 1, 2]}
+    )
+    frame["score"] = frame["score"].astype("Int64")
+    return support_table(frame, CALLS)
+
+
+def test_participation_chart_has_a_bar_per_group_and_a_title_in_the_language() -> None:
+    table = participation(pd.DataFrame({"region": ["africa", "europe", "africa"]}), "region", "es")
+    figure = participation_chart(table, "region", "es")
+    ax = figure.axes[0]
+    assert len(ax.patches) == 2
+    assert ax.get_title(loc="left") == "Quién respondió: región"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Europa", "África"]
+    assert "3 participantes" in participation_alt_text(table, "region", "es")
+
+
+def test_support_chart_diverges_around_neutral_and_shows_no_opinion_apart() -> None:
+    table = sample_support()
+    figure = support_chart(table, "en")
+    main, no_opinion = figure.axes
+    assert len(main.patches) == 2 * 5  # five answer levels per call
+    colours = {patch.get_facecolor()[:3] for patch in main.patches}
+    assert len(colours) == len(SCORE_COLOURS)
+    # CTA-01 is all agreement: its bars sit right of zero.
+    top = [p for p in main.patches if abs(p.get_y() + p.get_height() / 2 - 1) < 1e-9 and p.get_width() > 0]
+    assert all(p.get_x() >= -1e-9 for p in top)
+    assert no_opinion.get_title() == "No opinion"
+    assert figure.get_suptitle() == "Distribution of answers per call to action"
+
+
+def test_support_alt_text_names_the_extremes_in_each_language() -> None:
+    table = sample_support()
+    assert "CTA-01 (100%)" in support_alt_text(table, "en")
+    assert "le plus faible : CTA-02 (0%)" in support_alt_text(table, "fr")

@@ -1,0 +1,96 @@
+"""The command line as a user meets it: help, exit codes, messages, real builds."""
+
+from pathlib import Path
+
+import pytest
+
+from draftbook.cli import main
+from draftbook.paths import Workbook
+from tests.conftest import write
+
+
+def test_help_explains_each_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert "Papermill" in out and "--round" in out and "_build/html" in out
+    with pytest.raises(SystemExit):
+        main(["status", "--help"])
+    assert "stale" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["publish-everything"])
+    assert caught.value.code == 2
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--lang", "de"])
+    assert caught.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_malformed_calls_stop_the_build_before_any_work(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    path = workbook.calls_file
+    path.write_text(path.read_text(encoding="utf-8").replace("addressee: national-governments", "adressee: x", 1))
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "data/calls.yml" in err and "adressee" in err and 'did you mean "addressee"' in err
+    assert not (workbook.build_dir / "stage").exists()
+
+
+def test_malformed_round_stops_the_build(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    write(workbook.round_dir("2022-02-gtf-debate") / "round.yml", "title: x\nkind: session\n")
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "2022-02-gtf-debate/round.yml" in err and 'key "start"' in err
+
+
+def test_unknown_round_is_a_data_error(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--round", "2030-01-none"]) == 1
+    assert "known rounds: 2022-02-gtf-debate" in capsys.readouterr().err
+
+
+def test_status_lists_rounds_and_what_is_stale(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "2022-02-gtf-debate  session" in out and "41 respondents" in out
+    assert "support.ipynb (round 2022-05-written-feedback): never built" in out
+    assert "not built yet" in out
+
+
+@pytest.mark.slow
+def test_build_then_a_failing_notebook_leaves_the_previous_book(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/3]" in out and "The book is ready" in out
+    site = workbook.html_dir
+    page = (site / "rounds" / "2022-02-gtf-debate" / "support.html").read_text(encoding="utf-8")
+    assert "CTA-13" in page and 'alt="Répartition des réponses' in page
+    assert "round = " not in page  # the parameters cell is not shown to readers
+    assert (site / "notebooks" / "calls.html").is_file()
+    before = {p: p.read_bytes() for p in site.rglob("*.html")}
+
+    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
+    assert "3 reused" in capsys.readouterr().out
+
+    broken = workbook.notebooks_dir / "support.ipynb"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("support_table(", "support_tabel("))
+    assert main(["build", "--round", "2022-02-gtf-debate"]) == 1
+    err = capsys.readouterr().err
+    assert "notebooks/support.ipynb" in err and "round 2022-02-gtf-debate" in err and "NameError" in err
+    assert "cell " in err
+    assert (workbook.build_dir / "failed" / "2022-02-gtf-debate-support.ipynb").is_file()
+    assert {p: p.read_bytes() for p in site.rglob("*.html")} == before
+
+
+@pytest.mark.slow
+def test_a_broken_reference_fails_the_strict_build(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    chapter = workbook.book_dir / "context.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nVoir {ref}`ch-nowhere`.\n", encoding="utf-8")
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "jupyter-book failed" in err and "ch-nowhere" in err
+    assert not Path(workbook.html_dir).exists()

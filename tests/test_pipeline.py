@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from draftbook.errors import BuildError
+from draftbook.paths import Workbook
+from draftbook.pipeline import execute_runs, notebook_parameters, plan_runs, prepare_for_book, stale_runs
+from draftbook.rounds import load_round, load_rounds
+
+
+def notebook(path: Path, *sources: str, parameters: str | None = None) -> Path:
+    cells = []
+    if parameters is not None:
+        cell = new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        cells.append(cell)
+    cells += [new_code_cell(source) for source in sources]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_round_notebooks_run_once_per_round_others_once(workbook: Workbook) -> None:
+    rounds = load_rounds(workbook)
+    runs = plan_runs(workbook, rounds)
+    per_round = [r for r in runs if r.round_id]
+    assert {r.notebook.name for r in per_round} == {"participation.ipynb", "support.ipynb"}
+    assert len(per_round) == 2 * len(rounds)
+    calls = next(r for r in runs if r.notebook.name == "calls.ipynb")
+    assert calls.round_id is None and calls.parameters == {"lang": "fr"}
+    support = next(r for r in per_round if r.notebook.name == "support.ipynb")
+    assert support.parameters == {"round": support.round_id, "lang": "fr"}
+    assert support.output == Path("rounds") / str(support.round_id) / "support.ipynb"
+    assert workbook.round_dir(str(support.round_id)) / "ratings.csv" in support.inputs
+
+
+def test_notebook_parameters_reads_the_parameters_cell(workbook: Workbook) -> None:
+    declared = notebook_parameters(workbook.notebooks_dir / "support.ipynb")
+    assert set(declared) == {"round", "lang"}
+
+
+def test_prepare_for_book_hides_code_and_drops_parameters(tmp_path: Path) -> None:
+    path = notebook(tmp_path / "n.ipynb", "x = 1", parameters="round = 'a'")
+    prepare_for_book(path)
+    cells = nbformat.read(path, as_version=4).cells
+    assert "remove-cell" in cells[0].metadata["tags"]
+    assert cells[1].metadata["tags"] == ["remove-input"]
+
+
+@pytest.mark.slow
+def test_runs_execute_then_are_reused_until_an_input_changes(workbook: Workbook, tmp_path: Path) -> None:
+    for path in workbook.notebooks_dir.glob("*.ipynb"):
+        path.unlink()
+    notebook(
+        workbook.notebooks_dir / "count.ipynb",
+        "from draftbook.paths import Workbook\nfrom draftbook.rounds import load_round, read_table\n"
+        "print(len(read_table(load_round(Workbook.locate(), round), 'respondents')))",
+        parameters="round = 'x'",
+    )
+    rounds = [load_round(workbook, "2022-02-gtf-debate")]
+    runs = plan_runs(workbook, rounds)
+    stage = tmp_path / "stage"
+    first = execute_runs(workbook, runs, stage, progress=lambda _: None)
+    assert first.ran == ["count.ipynb (round 2022-02-gtf-debate)"]
+    executed = nbformat.read(stage / runs[0].output, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "41"  # read this workbook's data, not the repo's
+    assert stale_runs(workbook, runs, stage) == []
+    second = execute_runs(workbook, runs, stage, progress=lambda _: None)
+    assert second.reused == first.ran and second.ran == []
+    respondents = workbook.round_dir("2022-02-gtf-debate") / "respondents.csv"
+    respondents.write_text("\n".join(respondents.read_text().splitlines()[:5]) + "\n")
+    stale = stale_runs(workbook, runs, stage)
+    assert [reason for _, reason in stale] == ["its notebook, data or the package changed"]
+    third = execute_runs(workbook, runs, stage, progress=lambda _: None)
+    assert third.ran == first.ran
+    executed = nbformat.read(stage / runs[0].output, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "4"
+
+
+@pytest.mark.slow
+def test_a_failing_cell_is_named_and_its_notebook_kept(workbook: Workbook, tmp_path: Path) -> None:
+    for path in workbook.notebooks_dir.glob("*.ipynb"):
+        path.unlink()
+    notebook(workbook.notebooks_dir / "broken.ipynb", "x = 1", "raise ValueError('no such call CTA-99')")
+    runs = plan_runs(workbook, [])
+    with pytest.raises(BuildError) as caught:
+        execute_runs(workbook, runs, tmp_path / "stage", progress=lambda _: None)
+    error = caught.value
+    assert error.cell == 2
+    assert "ValueError: no such call CTA-99" in str(error)
+    assert "notebooks/broken.ipynb" in str(error)
+    assert error.output is not None and error.output.is_file()
+    assert not (tmp_path / "stage" / "notebooks" / "broken.ipynb").exists()
