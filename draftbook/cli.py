@@ -40,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: draftbook build --round 2022-05-written-feedback",
     )
     build.add_argument(
-        "--round", dest="rounds", action="append", metavar="R", help="only this round (repeatable; default: all)"
+        "--round",
+        dest="rounds",
+        action="append",
+        metavar="R",
+        help="re-execute only this round's notebooks (repeatable); other rounds stay as last built",
     )
     build.add_argument(
         "--lang", dest="langs", action="append", choices=LANGUAGES, help="language of the book (default: fr)"
@@ -67,12 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
-    """Check the draft and the chosen rounds before any work starts."""
+    """Check the draft, every round and the rounds asked for, before any work starts."""
     themes = load_codebook(workbook.codebook_file)
     load_calls(workbook.calls_file, themes)
-    if not round_ids:
-        return load_rounds(workbook)
-    return [load_round(workbook, round_id) for round_id in round_ids]
+    for round_id in round_ids or ():
+        load_round(workbook, round_id)  # an unknown round is named before anything runs
+    return load_rounds(workbook)
 
 
 def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Sequence[str], strict: bool) -> int:
@@ -83,15 +87,22 @@ def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Se
     stage = workbook.build_dir / "stage"
     with build_lock(workbook):
         runs = plan_runs(workbook, rounds, lang="fr")
-        print(f"Executing {len(runs)} notebook runs for {len(rounds)} round(s) with Papermill:", flush=True)
-        report = execute_runs(workbook, runs, stage, progress=lambda line: print(line, flush=True))
-        stage_sources(workbook, stage, rounds, runs)
+        chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
+        print(f"Executing the notebooks for {chosen} with Papermill ({len(runs)} runs in the book):", flush=True)
+        report = execute_runs(
+            workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids
+        )
+        shown = [run for run in runs if run not in report.left_out]
+        missing = {run.round_id for run in report.left_out}
+        stage_sources(workbook, stage, [r for r in rounds if r.id not in missing], shown)
         print("Building the book with jupyter-book ...", flush=True)
         site = build_html(workbook, stage, strict)
         swap_in(site, workbook.html_dir)
     seconds = time.perf_counter() - started
     print(
-        f"Done in {seconds:.1f} s: {len(report.ran)} notebook run(s) executed, {len(report.reused)} reused.\n"
+        f"Done in {seconds:.1f} s: {len(report.ran)} notebook run(s) executed, {len(report.reused)} reused"
+        + (f", {len(report.kept)} of other rounds kept as they were" if report.kept else "")
+        + ".\n"
         f"The book is ready: {(workbook.html_dir / 'index.html').as_uri()}"
     )
     return 0

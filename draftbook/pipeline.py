@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ class RunReport:
 
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    left_out: list[Run] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -151,8 +153,13 @@ def execute_runs(
     runs: Sequence[Run],
     stage: Path,
     progress: Callable[[str], None] = print,
+    only_rounds: Collection[str] | None = None,
 ) -> RunReport:
-    """Execute the stale runs into ``stage``, reuse the others; stop at the first failure."""
+    """Execute the stale runs into ``stage``, reuse the others; stop at the first failure.
+
+    With ``only_rounds``, runs of other rounds are not executed: their previous
+    output is kept when there is one, otherwise they are left out of the book.
+    """
     manifest, package = load_manifest(stage), package_digest()
     report = RunReport()
     started = time.perf_counter()
@@ -161,6 +168,14 @@ def execute_runs(
             key = run_key(run, workbook, package)
             target = stage / run.output
             prefix = f"[{index}/{len(runs)}]"
+            if only_rounds is not None and run.round_id is not None and run.round_id not in only_rounds:
+                if target.is_file():
+                    report.kept.append(run.label)
+                    progress(f"{prefix} not selected, kept {run.label}")
+                else:
+                    report.left_out.append(run)
+                    progress(f"{prefix} not selected, never built: left out  {run.label}")
+                continue
             if manifest.get(str(run.output)) == key and target.is_file():
                 report.reused.append(run.label)
                 progress(f"{prefix} unchanged, reused  {run.label}")
@@ -188,6 +203,8 @@ def _execute(workbook: Workbook, run: Run, target: Path) -> float:
             cwd=str(workbook.notebooks_dir),
             progress_bar=False,
             log_output=False,
+            # The kernel talks to us over loopback only; its TCP-encryption notice is noise for the team.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         kept = _keep_failed(workbook, run, scratch)

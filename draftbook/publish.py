@@ -56,6 +56,8 @@ def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs
     """Copy config and chapters into ``stage`` and write the round pages and the table of contents."""
     write_if_changed(stage / "_config.yml", (workbook.root / "_config.yml").read_bytes())
     sync_tree(workbook.book_dir, stage / "book")
+    if (workbook.root / "_static").is_dir():
+        sync_tree(workbook.root / "_static", stage / "_static")
     for round_ in rounds:
         write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_).encode("utf-8"))
     toc = book_toc(workbook, rounds, runs)

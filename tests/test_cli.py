@@ -65,7 +65,9 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 ) -> None:
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "[1/3]" in out and "The book is ready" in out
+    assert "[1/7]" in out and "The book is ready" in out
+    assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
+    assert not (workbook.html_dir / "rounds" / "2022-05-written-feedback").exists()
     site = workbook.html_dir
     page = (site / "rounds" / "2022-02-gtf-debate" / "support.html").read_text(encoding="utf-8")
     assert "CTA-13" in page and 'alt="Répartition des réponses' in page
@@ -75,6 +77,12 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 
     assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
     assert "3 reused" in capsys.readouterr().out
+
+    assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
+    out = capsys.readouterr().out
+    assert "2 notebook run(s) executed, 1 reused, 2 of other rounds kept as they were" in out
+    assert (workbook.html_dir / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
+    before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     broken = workbook.notebooks_dir / "support.ipynb"
     broken.write_text(broken.read_text(encoding="utf-8").replace("support_table(", "support_tabel("))
@@ -94,3 +102,10 @@ def test_a_broken_reference_fails_the_strict_build(workbook: Workbook, capsys: p
     err = capsys.readouterr().err
     assert "jupyter-book failed" in err and "ch-nowhere" in err
     assert not Path(workbook.html_dir).exists()
+
+
+def test_missing_calls_file_is_named(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    workbook.calls_file.unlink()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "data/calls.yml: the file does not exist" in err
