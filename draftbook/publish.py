@@ -105,7 +105,9 @@ def round_page(round_: Round) -> str:
     if round_.sources:
         lines.append(f"- **Sources** : {', '.join(_plain(s) for s in round_.sources)}")
     lines += ["", f"{len(round_.calls)} appels à l'action ont été soumis à ce tour :", ""]
-    lines += [f"- **{call.id}** — {_plain(call.text_in('fr'))}" for call in round_.calls]
+    for call in round_.calls:
+        lineage = f" *(remplace {', '.join(call.replaces)})*" if call.replaces else ""
+        lines.append(f"- **{call.id}**{lineage} — {_plain(call.text_in('fr'))}")
     return "\n".join(lines) + "\n"
 
 

@@ -99,3 +99,8 @@ def test_strict_command_turns_warnings_into_errors(tmp_path: Path) -> None:
     assert command[1:3] == ["build", str(tmp_path)]
     assert {"-W", "-n", "--keep-going"} <= set(command)
     assert "-W" not in jupyter_book_command(tmp_path, tmp_path / "out", strict=False)
+
+
+def test_round_page_shows_lineage(workbook: Workbook) -> None:
+    page = round_page(load_round(workbook, "2022-04-regional-sessions"))
+    assert "- **CTA-14** *(remplace CTA-05, CTA-06)* — " in page
