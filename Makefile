@@ -49,11 +49,12 @@ strip-check: setup  ## notebooks are committed without outputs
 book-strict: setup  ## the book builds with warnings as errors
 	$(BIN)/draftbook build --strict
 
-sample: setup  ## rewrite the sample rounds' tables from the seeded generator
+sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.sample
 
 lock: setup  ## re-pin requirements.txt from what .venv holds
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^draftbook' > requirements.txt
+	{ head -n 2 requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^draftbook'; } > requirements.lock
+	mv requirements.lock requirements.txt
 
 clean:  ## remove build output (keeps .venv)
 	rm -rf _build

@@ -10,9 +10,12 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from draftbook.calls import load_calls
 from draftbook.errors import DraftbookError
+from draftbook.ingest import ingest_source
+from draftbook.ingest.store import read_report
 from draftbook.paths import Workbook
 from draftbook.pipeline import execute_runs, plan_runs, stale_runs
 from draftbook.publish import build_html, build_lock, stage_sources, swap_in
@@ -50,6 +53,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", dest="langs", action="append", choices=LANGUAGES, help="language of the book (default: fr)"
     )
     build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
+    ingest = commands.add_parser(
+        "ingest",
+        help="read a survey or session export into a round: validated, pseudonymised, nothing lost",
+        description=(
+            "Read SOURCE_FILE (CSV or XLSX) as MAPPING.yml describes, sort every row into accepted, "
+            "quarantined (with a reason) or superseded (an earlier answer of the same person), and write "
+            "the round's tables (respondents.csv, ratings.csv, comments.csv) and ingest-report.json. "
+            "Names and e-mails never reach the tables; the raw export and the quarantined rows are kept in "
+            "data/private/. Running it again with the same source replaces that source's rows. "
+            "Any error changes nothing."
+        ),
+        epilog=(
+            "Example: draftbook ingest 2022-05-written-feedback export.csv "
+            "--mapping data/rounds/2022-05-written-feedback/sources/online-form/mapping.yml"
+        ),
+    )
+    ingest.add_argument("round", metavar="ROUND", help="a round folder name under data/rounds/")
+    ingest.add_argument("source_file", metavar="SOURCE_FILE", type=Path, help="the export: .csv or .xlsx")
+    ingest.add_argument(
+        "--mapping", required=True, type=Path, metavar="MAPPING.yml", help="where each piece is in the export"
+    )
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -64,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict)
+        if args.command == "ingest":
+            return command_ingest(workbook, args.round, args.source_file, args.mapping)
         return command_status(workbook)
     except DraftbookError as error:
         print(f"draftbook: {error}", file=sys.stderr)
@@ -108,6 +134,17 @@ def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Se
     return 0
 
 
+def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping: Path) -> int:
+    result = ingest_source(
+        workbook, round_id, source_file, mapping, progress=lambda line: print(line, file=sys.stderr, flush=True)
+    )
+    print(result.summary())
+    round_ = load_round(workbook, round_id)
+    if round_.sources and result.source not in round_.sources:
+        print(f"  note: round.yml does not list the source {result.source} under sources:; add it there.")
+    return 0
+
+
 def command_status(workbook: Workbook) -> int:
     themes = load_codebook(workbook.codebook_file)
     calls = load_calls(workbook.calls_file, themes)
@@ -118,8 +155,15 @@ def command_status(workbook: Workbook) -> int:
         respondents = len(read_table(round_, "respondents")) if round_.has_tables else 0
         state = f"{respondents} respondents" if round_.has_tables else "no data yet (run draftbook ingest)"
         print(f"  {round_.id}  {round_.kind:8} {round_.start} – {round_.end}  {len(round_.calls)} calls, {state}")
-        if round_.sources:
-            print(f"      sources: {', '.join(round_.sources)}")
+        report = read_report(round_)
+        for source in sorted(set(round_.sources) | set(report)):
+            entry = report.get(source)
+            counts = (
+                f"{entry['accepted']} accepted, {entry['quarantined']} quarantined, {entry['superseded']} superseded"
+                if entry
+                else "not ingested yet"
+            )
+            print(f"      source {source} ({counts})")
     stage = workbook.build_dir / "stage"
     stale = stale_runs(workbook, plan_runs(workbook, rounds), stage)
     if stale:

@@ -42,6 +42,24 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
     "es": {"fr": "espagnol", "en": "Spanish", "es": "español"},
 }
 
+# Other words the tools and typists use for the same thing (matched after folding, like the labels).
+ALIASES: dict[str, dict[str, str]] = {
+    "constituency": {
+        "municipality": "local-government", "city": "local-government", "ville": "local-government",
+        "commune": "local-government", "municipalité": "local-government", "municipio": "local-government",
+        "ciudad": "local-government", "local authority": "local-government", "collectivité locale": "local-government",
+        "region": "regional-government", "région": "regional-government", "province": "regional-government",
+        "association": "lg-association", "national association": "lg-association",
+        "asociación": "lg-association", "asociacion": "lg-association",
+        "section": "network-section", "regional section": "network-section", "sección regional": "network-section",
+        "partner": "partner", "partenaire": "partner", "socio": "partner", "donor": "partner",
+        "bailleur": "partner", "donante": "partner", "academia": "partner", "civil society": "partner",
+        "société civile": "partner", "sociedad civil": "partner",
+    },
+    "language": {"francais": "fr", "french": "fr", "anglais": "en", "ingles": "en", "espanol": "es", "spanish": "es"},
+    "region": {"global": "world", "mondial": "world", "international": "world", "mena": "middle-east-west-asia"},
+}  # fmt: skip
+
 VOCABULARIES = {"region": REGIONS, "constituency": CONSTITUENCIES, "language": LANGUAGE_NAMES}
 
 

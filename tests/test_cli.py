@@ -109,3 +109,36 @@ def test_missing_calls_file_is_named(workbook: Workbook, capsys: pytest.CaptureF
     assert main(["build"]) == 1
     err = capsys.readouterr().err
     assert "data/calls.yml: the file does not exist" in err
+
+
+def test_ingest_prints_what_happened_to_every_row(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.exports import PEOPLE, ROUND, csv_export, make_mapping, make_round
+
+    make_round(workbook)
+    mapping = make_mapping(workbook)
+    export = workbook.root / "export.csv"
+    off = list(PEOPLE[0])
+    off[1], off[7] = "o@x.example", "Bof"
+    export.write_text(csv_export([*PEOPLE, off]), encoding="utf-8")
+    assert main(["ingest", ROUND, str(export), "--mapping", str(mapping)]) == 0
+    captured = capsys.readouterr()
+    assert "form: 4 rows read -> 3 accepted, 1 quarantined, 0 superseded" in captured.out
+    assert "an answer is not on the scale: 1" in captured.out
+    assert "reading export.csv" in captured.err  # progress goes to stderr
+    assert main(["status"]) == 0
+    assert "form (3 accepted, 1 quarantined, 0 superseded)" in capsys.readouterr().out
+
+
+def test_ingest_errors_exit_1_and_usage_errors_2(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.exports import ROUND, make_mapping, make_round
+
+    make_round(workbook)
+    mapping = make_mapping(workbook)
+    empty = workbook.root / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["ingest", ROUND, str(empty), "--mapping", str(mapping)]) == 1
+    assert "empty.csv: the file is empty" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["ingest", ROUND, str(empty)])
+    assert caught.value.code == 2
+    assert "--mapping" in capsys.readouterr().err

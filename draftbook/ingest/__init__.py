@@ -1,0 +1,17 @@
+"""Ingest a consultation export: validated, pseudonymised, nothing lost.
+
+``ingest_source`` reads one export (CSV or XLSX) with its mapping file, sorts
+every row into accepted, quarantined (with a reason) or superseded, and writes
+the round's tidy tables and ``ingest-report.json``. The raw export and the
+quarantined rows go to ``data/private/``, never to the tidy tables.
+
+Modules: ``mapping`` (the mapping file contract), ``readers`` (CSV and XLSX,
+encodings, delimiters), ``scales`` (answer labels to scores), ``text``
+(folding and redaction), ``pseudonyms`` (salted respondent ids), ``records``
+(row validation and duplicates), ``store`` (atomic writes and reports),
+``core`` (the whole run).
+"""
+
+from draftbook.ingest.core import IngestResult, ingest_source
+
+__all__ = ["IngestResult", "ingest_source"]

@@ -1,0 +1,224 @@
+"""The mapping file (contract, ``shared/design/MAPPING.md``): where each piece of an export is.
+
+Every key is checked: an unknown key is an error that names the closest valid
+one, so a typo is never silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from draftbook.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.errors import DataFileError
+from draftbook.ingest.scales import Scale, custom_scale, get_scale, scale_names
+from draftbook.themes import LANGUAGES
+
+TOP_KEYS = ("format", "sheet", "encoding", "delimiter", "header_row", "language", "respondent", "ratings", "comments")
+RESPONDENT_KEYS = ("id", "submitted_at", "email", "name", "organisation", "constituency", "region", "language")
+RATINGS_KEYS = ("scale", "column", "columns")
+COMMENTS_KEYS = ("column", "columns", "missing", "general", "consent")
+FORMATS = ("csv", "xlsx")
+DELIMITERS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "\\t": "\t", "tab": "\t"}
+CALL_PLACEHOLDER = "{call}"
+
+
+class MappingError(DataFileError):
+    """The mapping file is malformed, or does not fit the export or the round."""
+
+
+@dataclass(frozen=True)
+class PerCall:
+    """Columns that hold one value per call: a ``{call}`` pattern or an explicit map."""
+
+    pattern: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, calls: Sequence[str], export_columns: Sequence[str], mapping: Path, key: str) -> dict[str, str]:
+        """call id -> export column. A pattern takes the calls it finds (an export may skip
+        some calls); a column naming no call of the round, or a mapped column the export
+        lacks, is an error."""
+        if self.pattern is None:
+            unknown = [call for call in self.columns if call not in calls]
+            if unknown:
+                raise MappingError(
+                    f"{', '.join(unknown)} names no call of this round",
+                    file=mapping,
+                    key=f"{key}.columns",
+                    hint=f"the round's calls are {', '.join(calls)}",
+                )
+            resolved = dict(self.columns)
+        else:
+            regex = re.compile(re.escape(self.pattern).replace(re.escape(CALL_PLACEHOLDER), r"(?P<call>.+?)") + r"\Z")
+            matches = {m.group("call").strip(): column for column in export_columns if (m := regex.match(column))}
+            stray = sorted(set(matches) - set(calls))
+            if stray:
+                raise MappingError(
+                    f'the export column "{matches[stray[0]]}" names {stray[0]}, which is no call of this round',
+                    file=mapping,
+                    key=f"{key}.column",
+                    column=matches[stray[0]],
+                    hint=f"the round's calls are {', '.join(calls)}; check the round or the export",
+                )
+            if not matches:
+                raise MappingError(
+                    f'no export column matches the pattern "{self.pattern}"',
+                    file=mapping,
+                    key=f"{key}.column",
+                    hint="the export's columns are: " + ", ".join(f'"{c}"' for c in export_columns),
+                )
+            resolved = {call: column for call, column in matches.items() if call in calls}
+        require_columns(resolved.values(), export_columns, mapping, key)
+        return resolved
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    """A validated mapping file."""
+
+    path: Path
+    format: str | None
+    sheet: str | None
+    encoding: str
+    delimiter: str | None
+    header_row: int
+    language: str | None
+    respondent: dict[str, str]
+    scale: Scale | None
+    ratings: PerCall | None
+    comments: PerCall | None
+    missing: str | None
+    general: str | None
+    consent: str | None
+
+    def single_columns(self) -> dict[str, str]:
+        """Every column named directly (respondent fields, missing, general, consent), by role."""
+        named = {f"respondent.{role}": column for role, column in self.respondent.items()}
+        for role in ("missing", "general", "consent"):
+            column = getattr(self, role)
+            if column:
+                named[f"comments.{role}"] = column
+        return named
+
+
+def load_mapping(path: Path) -> SourceMapping:
+    """The mapping at ``path``, every key checked; any problem is a MappingError."""
+    content = require_mapping(read_yaml(path), file=path, key=None, what="a mapping")
+    check_keys(content, allowed=TOP_KEYS, file=path)
+    respondent = _section(content, "respondent", RESPONDENT_KEYS, path)
+    ratings = _section(content, "ratings", RATINGS_KEYS, path)
+    comments = _section(content, "comments", COMMENTS_KEYS, path)
+    if not ratings and not comments:
+        raise MappingError("the mapping names neither ratings nor comments", file=path, hint="add a ratings: section")
+    return SourceMapping(
+        path=path,
+        format=_choice(content, "format", FORMATS, path),
+        sheet=_text(content.get("sheet"), path, "sheet"),
+        encoding=str(content.get("encoding") or "auto"),
+        delimiter=_delimiter(content, path),
+        header_row=_header_row(content, path),
+        language=_choice(content, "language", LANGUAGES, path),
+        respondent={k: _column(v, path, f"respondent.{k}") for k, v in respondent.items()},
+        scale=_scale(ratings, path) if ratings else None,
+        ratings=_per_call(ratings, path, "ratings") if ratings else None,
+        comments=_per_call(comments, path, "comments") if "column" in comments or "columns" in comments else None,
+        missing=_text(comments.get("missing"), path, "comments.missing"),
+        general=_text(comments.get("general"), path, "comments.general"),
+        consent=_text(comments.get("consent"), path, "comments.consent"),
+    )
+
+
+def require_columns(wanted: Any, export_columns: Sequence[str], mapping: Path, key: str) -> None:
+    """Stop when a column named by the mapping is not in the export, listing those it has."""
+    for column in wanted:
+        if column not in export_columns:
+            raise MappingError(
+                f'the export has no column "{column}"',
+                file=mapping,
+                key=key,
+                column=column,
+                hint="the export's columns are: " + ", ".join(f'"{c}"' for c in export_columns),
+            )
+
+
+def _section(content: Mapping[str, Any], key: str, allowed: Sequence[str], path: Path) -> dict[str, Any]:
+    value = content.get(key)
+    if value is None:
+        return {}
+    section = dict(require_mapping(value, file=path, key=key, what=f"the {key} section"))
+    check_keys(section, allowed=allowed, file=path, where=key)
+    return section
+
+
+def _per_call(section: Mapping[str, Any], path: Path, key: str) -> PerCall:
+    if "column" in section and "columns" in section:
+        raise MappingError("give either column (a pattern) or columns (a map), not both", file=path, key=key)
+    if "columns" in section:
+        columns = require_mapping(section["columns"], file=path, key=f"{key}.columns", what="call id: column")
+        return PerCall(columns={str(k): _column(v, path, f"{key}.columns.{k}") for k, v in columns.items()})
+    pattern = _column(section.get("column"), path, f"{key}.column")
+    if CALL_PLACEHOLDER not in pattern:
+        raise MappingError(
+            "the column pattern must contain {call}", file=path, key=f"{key}.column", hint='e.g. "Support [{call}]"'
+        )
+    return PerCall(pattern=pattern)
+
+
+def _scale(section: Mapping[str, Any], path: Path) -> Scale:
+    value = section.get("scale", "agreement-5")
+    if isinstance(value, Mapping):
+        for label, score in value.items():
+            if score is not None and (isinstance(score, bool) or score not in (1, 2, 3, 4, 5)):
+                raise MappingError(
+                    f'the label "{label}" has score {score!r}; scores are 1 to 5, or null for no opinion',
+                    file=path,
+                    key="ratings.scale",
+                )
+        return custom_scale(value)
+    try:
+        return get_scale(str(value))
+    except KeyError:
+        raise MappingError(
+            f'unknown scale "{value}"',
+            file=path,
+            key="ratings.scale",
+            hint=f"use one of {', '.join(scale_names())}, or a map of label: score",
+        ) from None
+
+
+def _column(value: Any, path: Path, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(f"expected a column name, found {describe(value)}", file=path, key=key)
+    return value
+
+
+def _text(value: Any, path: Path, key: str) -> str | None:
+    return None if value is None else _column(value, path, key)
+
+
+def _choice(content: Mapping[str, Any], key: str, choices: Sequence[str], path: Path) -> str | None:
+    value = content.get(key)
+    if value is None:
+        return None
+    if str(value).lower() not in choices:
+        raise MappingError(f'"{value}" is not allowed', file=path, key=key, hint=f"use one of: {', '.join(choices)}")
+    return str(value).lower()
+
+
+def _delimiter(content: Mapping[str, Any], path: Path) -> str | None:
+    value = str(content.get("delimiter", "auto"))
+    if value not in DELIMITERS:
+        raise MappingError(
+            f'unknown delimiter "{value}"', file=path, key="delimiter", hint='use auto, ",", ";" or "\\t"'
+        )
+    return DELIMITERS[value]
+
+
+def _header_row(content: Mapping[str, Any], path: Path) -> int:
+    value = content.get("header_row", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise MappingError(f"expected a row number from 1, found {value!r}", file=path, key="header_row")
+    return value

@@ -1,0 +1,295 @@
+"""Sort the rows of an export: accepted, quarantined with a reason, or superseded.
+
+All work is column-wise (pandas), so a 100,000-row export takes seconds; only
+the rows that need a message are looked at one by one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from draftbook.ingest.mapping import SourceMapping
+from draftbook.ingest.pseudonyms import identities, pseudonymise
+from draftbook.ingest.readers import Export
+from draftbook.ingest.text import fold, redact, redact_name
+from draftbook.rounds import TABLE_COLUMNS
+from draftbook.vocabulary import ALIASES, VOCABULARIES
+
+UNKNOWN = "unknown"
+DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d-%m-%Y %H:%M:%S")
+CONSENT_YES = {fold(v) for v in ("yes", "y", "oui", "o", "sí", "si", "true", "vrai", "verdadero", "1", "x", "ok")}
+CONSENT_YES |= {fold(v) for v in ("j'accepte", "i agree", "i accept", "acepto", "de acuerdo", "d'accord", "agree")}
+
+# Reason categories of ingest-report.json, and the sentence each row gets in the quarantine file.
+REASONS = {
+    "unparsed": "the line cannot be parsed (more fields than the header)",
+    "off-scale": "an answer is not on the scale",
+    "unknown-label": "a region, constituency or language is not one the workbook knows",
+    "bad-date": "the submission date cannot be read",
+    "empty": "no rating and no comment",
+}
+
+
+@dataclass
+class SortedRows:
+    """The outcome of one export: tidy rows of the accepted, and what happened to the others."""
+
+    respondents: pd.DataFrame
+    ratings: pd.DataFrame
+    comments: pd.DataFrame
+    quarantine: pd.DataFrame  # row, reason, and the raw values
+    superseded: pd.DataFrame  # row, respondent, submitted_at
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+def vocabulary_index(dimension: str) -> dict[str, str]:
+    """Folded id and labels (in every language) -> id, for one dimension."""
+    index: dict[str, str] = {}
+    for value, labels in VOCABULARIES[dimension].items():
+        index[fold(value)] = value
+        for label in labels.values():
+            index[fold(label)] = value
+    for alias, value in ALIASES.get(dimension, {}).items():
+        index[fold(alias)] = value
+    return index
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO 8601 or day-first dates as 'YYYY-MM-DDTHH:MM:SS' (UTC when a zone is given); empty stays empty.
+
+    Returns the parsed text and a mask of values that are not dates.
+    """
+    text = values.str.strip()
+    empty = text == ""
+    parsed = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce", utc=True)
+    for day_first in DAY_FIRST_FORMATS:
+        todo = parsed.isna() & ~empty
+        if not todo.any():
+            break
+        parsed = parsed.fillna(pd.to_datetime(text.where(todo), format=day_first, errors="coerce", utc=True))
+    bad = parsed.isna() & ~empty
+    shown = parsed.dt.tz_convert(None).dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+    return shown, bad
+
+
+class RowSorter:
+    """Applies one mapping to one export; call ``sort()``."""
+
+    def __init__(
+        self,
+        export: Export,
+        mapping: SourceMapping,
+        rating_columns: dict[str, str],
+        comment_columns: dict[str, str],
+        source: str,
+        salt: bytes,
+    ) -> None:
+        self.frame = export.frame
+        self.export = export
+        self.mapping = mapping
+        self.rating_columns = rating_columns
+        self.comment_columns = comment_columns
+        self.source = source
+        self.salt = salt
+        self.reason = pd.Series("", index=self.frame.index, dtype=object)
+        self.category = pd.Series("", index=self.frame.index, dtype=object)
+
+    def column(self, role: str) -> pd.Series | None:
+        name = self.mapping.respondent.get(role)
+        return None if name is None else self.frame[name].astype(str).str.strip()
+
+    def flag(self, mask: pd.Series, category: str, detail: pd.Series | str) -> None:
+        """Quarantine the rows of ``mask`` that have no reason yet."""
+        new = mask & (self.reason == "")
+        if not new.any():
+            return
+        self.category[new] = category
+        self.reason[new] = detail[new] if isinstance(detail, pd.Series) else detail
+
+    def labelled(self, dimension: str, role: str, default: str) -> pd.Series:
+        values = self.column(role)
+        if values is None:
+            return pd.Series(default, index=self.frame.index, dtype=object)
+        index = vocabulary_index(dimension)
+        folded = values.map(fold)
+        mapped = folded.map(index)
+        bad = mapped.isna() & (folded != "")
+        self.flag(
+            bad, "unknown-label", f'unknown {dimension} "' + values + f'" in column "{self.mapping.respondent[role]}"'
+        )
+        return mapped.where(folded != "", default).fillna(default)
+
+    def scores(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Wide tables (one column per call) of scores and of the labels as written."""
+        scores, labels = {}, {}
+        assert self.mapping.scale is not None or not self.rating_columns
+        for call, column in self.rating_columns.items():
+            label = self.frame[column].astype(str).str.strip()
+            assert self.mapping.scale is not None
+            score, off_scale = self.mapping.scale.score_column(label)
+            detail = f'{call}: "' + label + f'" in column "{column}" is not on the scale'
+            self.flag(off_scale, "off-scale", detail)
+            scores[call], labels[call] = score, label
+        return pd.DataFrame(scores, index=self.frame.index), pd.DataFrame(labels, index=self.frame.index)
+
+    def texts(self) -> pd.DataFrame:
+        """Wide table of free text: one column per call comment, then 'missing' and 'general'."""
+        columns = {("call", call): column for call, column in self.comment_columns.items()}
+        for kind in ("missing", "general"):
+            column = getattr(self.mapping, kind)
+            if column:
+                columns[(kind, "")] = column
+        return pd.DataFrame(
+            {key: self.frame[column].astype(str).str.strip() for key, column in columns.items()},
+            index=self.frame.index,
+            columns=pd.MultiIndex.from_tuples(list(columns), names=["kind", "call"])
+            if columns
+            else pd.MultiIndex.from_tuples([], names=["kind", "call"]),
+        )
+
+    def sort(self) -> SortedRows:
+        language = self.labelled("language", "language", self.mapping.language or UNKNOWN)
+        region = self.labelled("region", "region", UNKNOWN)
+        constituency = self.labelled("constituency", "constituency", UNKNOWN)
+        submitted = self.column("submitted_at")
+        if submitted is not None:
+            submitted_at, bad_date = parse_dates(submitted)
+            self.flag(bad_date, "bad-date", 'the date "' + submitted + '" cannot be read')
+        else:
+            submitted_at = pd.Series("", index=self.frame.index, dtype=object)
+        scores, labels = self.scores()
+        texts = self.texts()
+        answered = (labels != "").any(axis=1) if len(labels.columns) else pd.Series(False, index=self.frame.index)
+        commented = (texts != "").any(axis=1) if len(texts.columns) else pd.Series(False, index=self.frame.index)
+        self.flag(~answered & ~commented, "empty", "no rating and no comment")
+
+        response_id = self.column("id")
+        rows = self.export.row_numbers()
+        keys = identities(
+            self.column("email"),
+            self.column("name"),
+            self.column("organisation"),
+            response_id if response_id is not None else rows.astype(str),
+            self.source,
+        )
+        respondent = pseudonymise(keys, self.salt)
+        ok = self.reason == ""
+        latest = self._latest(respondent, submitted_at, rows, ok)
+        superseded = ok & ~latest
+        accepted = ok & latest
+
+        people = pd.DataFrame(
+            {
+                "respondent": respondent,
+                "constituency": constituency,
+                "region": region,
+                "language": language,
+                "source": self.source,
+                "submitted_at": submitted_at,
+            }
+        )[accepted]
+        return SortedRows(
+            respondents=people.reset_index(drop=True),
+            ratings=self._ratings(people, scores[accepted], labels[accepted]),
+            comments=self._comments(people, texts[accepted]),
+            quarantine=self._quarantine(~ok, rows),
+            superseded=pd.DataFrame(
+                {
+                    "row": rows[superseded],
+                    "respondent": respondent[superseded],
+                    "submitted_at": submitted_at[superseded],
+                }
+            ).reset_index(drop=True),
+            reasons=Counter(self.category[~ok]),
+        )
+
+    @staticmethod
+    def _latest(respondent: pd.Series, submitted_at: pd.Series, rows: pd.Series, ok: pd.Series) -> pd.Series:
+        """True for the latest submission of each person (the later row wins a tie)."""
+        order = pd.DataFrame({"respondent": respondent, "at": submitted_at, "row": rows})[ok]
+        order = order.sort_values(["respondent", "at", "row"])
+        last = ~order.duplicated("respondent", keep="last")
+        return pd.Series(False, index=respondent.index) | last.reindex(respondent.index, fill_value=False)
+
+    def _ratings(self, people: pd.DataFrame, scores: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+        calls = list(scores.columns)
+        if not calls:
+            return pd.DataFrame(columns=list(TABLE_COLUMNS["ratings"]))
+        return pd.DataFrame(
+            {
+                "respondent": np.repeat(people["respondent"].to_numpy(), len(calls)),
+                "call": np.tile(np.array(calls, dtype=object), len(people)),
+                "score": pd.array(scores.to_numpy(dtype=object).ravel(), dtype="Int64"),
+                "label": labels.to_numpy(dtype=object).ravel(),
+            }
+        )
+
+    def _comments(self, people: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
+        columns = list(TABLE_COLUMNS["comments"])
+        if not len(texts.columns) or people.empty:
+            return pd.DataFrame(columns=columns)
+        consent = self._consent().loc[people.index]
+        stacked: pd.Series = texts.set_axis(people.index).stack([0, 1], future_stack=True)  # type: ignore[assignment]
+        long = stacked[stacked != ""].reset_index()
+        long.columns = pd.Index(["index", "kind", "call", "text"])
+        long["text"] = redact(long["text"].astype(str))
+        names = self.column("name")
+        if names is not None:
+            owners = names.loc[long["index"]].to_numpy()
+            long["text"] = [redact_name(t, n) if n else t for t, n in zip(long["text"], owners, strict=True)]
+        return pd.DataFrame(
+            {
+                "respondent": people.loc[long["index"], "respondent"].to_numpy(),
+                "call": long["call"].to_numpy(),
+                "kind": long["kind"].to_numpy(),
+                "language": people.loc[long["index"], "language"].to_numpy(),
+                "text": long["text"].to_numpy(),
+                "publishable": consent.loc[long["index"]].to_numpy(),
+            },
+            columns=columns,
+        )
+
+    def _consent(self) -> pd.Series:
+        if not self.mapping.consent:
+            return pd.Series(False, index=self.frame.index)
+        return self.frame[self.mapping.consent].astype(str).map(fold).isin(CONSENT_YES)
+
+    def _quarantine(self, bad: pd.Series, rows: pd.Series) -> pd.DataFrame:
+        raw = self.frame[bad].astype(str)
+        head = pd.DataFrame({"row": rows[bad], "category": self.category[bad], "reason": self.reason[bad]})
+        parsed = pd.concat([head, raw], axis=1)
+        unparsed = pd.DataFrame(
+            {
+                "row": [number for number, _ in self.export.unparsed],
+                "category": "unparsed",
+                "reason": REASONS["unparsed"],
+                "raw_line": [line for _, line in self.export.unparsed],
+            }
+        )
+        return pd.concat([parsed, unparsed], ignore_index=True) if len(unparsed) else parsed.reset_index(drop=True)
+
+
+def sort_rows(
+    export: Export,
+    mapping: SourceMapping,
+    rating_columns: dict[str, str],
+    comment_columns: dict[str, str],
+    source: str,
+    salt: bytes,
+) -> SortedRows:
+    """Sort every row of ``export``; unparsed lines count as quarantined."""
+    result = RowSorter(export, mapping, rating_columns, comment_columns, source, salt).sort()
+    result.reasons["unparsed"] += len(export.unparsed)
+    if not result.reasons["unparsed"]:
+        del result.reasons["unparsed"]
+    return result
+
+
+def order_calls(calls: Sequence[str], resolved: dict[str, str]) -> dict[str, str]:
+    """``resolved`` in the order of the round's calls."""
+    return {call: resolved[call] for call in calls if call in resolved}

@@ -1,0 +1,113 @@
+"""Answer scales: from the label a tool wrote to a score 1-5, or no opinion.
+
+Scales live in a registry (``register_scale``), like papermill's engines; the
+built-in ``agreement-5`` knows the labels in French, English and Spanish.
+Labels are compared after folding (case, accents, apostrophes, spaces), and
+the digits 1 to 5 are accepted as themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from draftbook.ingest.text import fold
+
+NO_OPINION: None = None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A named scale: folded label -> score (1-5) or None for no opinion."""
+
+    name: str
+    scores: Mapping[str, int | None]
+
+    def lookup(self, label: str) -> int | None:
+        """The score of ``label``; KeyError when the label is not on the scale."""
+        folded = fold(label)
+        if folded in self.scores:
+            return self.scores[folded]
+        number = folded[:-2] if folded.endswith(".0") else folded  # Excel writes 4 as 4.0
+        if number in {"1", "2", "3", "4", "5"}:
+            return int(number)
+        raise KeyError(label)
+
+    def score_column(self, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Scores (nullable Int64) and a mask of labels that are not on the scale."""
+        unique = labels.dropna().unique()
+        known: dict[str, int | None] = {}
+        unknown: set[str] = set()
+        for label in unique:
+            try:
+                known[label] = self.lookup(label)
+            except KeyError:
+                unknown.add(label)
+        scores = labels.map(known).astype("Int64")
+        return scores, labels.isin(unknown)
+
+    def labels(self) -> list[str]:
+        return list(self.scores)
+
+
+_SCALES: dict[str, Scale] = {}
+
+
+def register_scale(name: str, labels: Mapping[str, int | None]) -> Scale:
+    """Add a scale to the registry (labels are folded); return it."""
+    scale = Scale(name, {fold(label): score for label, score in labels.items()} | {"": NO_OPINION})
+    _SCALES[name] = scale
+    return scale
+
+
+def get_scale(name: str) -> Scale:
+    """The registered scale ``name``; KeyError if there is none."""
+    return _SCALES[name]
+
+
+def scale_names() -> list[str]:
+    return sorted(_SCALES)
+
+
+def custom_scale(labels: Mapping[str, int | None]) -> Scale:
+    """A scale written in a mapping file as ``{label: score}``."""
+    return Scale("custom", {fold(str(label)): score for label, score in labels.items()} | {"": NO_OPINION})
+
+
+register_scale(
+    "agreement-5",
+    {
+        # French
+        "Pas du tout d'accord": 1,
+        "Plutôt pas d'accord": 2,
+        "Pas d'accord": 2,
+        "Ni d'accord ni pas d'accord": 3,
+        "Neutre": 3,
+        "Plutôt d'accord": 4,
+        "D'accord": 4,
+        "Tout à fait d'accord": 5,
+        "Sans avis": NO_OPINION,
+        "Ne sait pas": NO_OPINION,
+        # English
+        "Strongly disagree": 1,
+        "Disagree": 2,
+        "Somewhat disagree": 2,
+        "Neither agree nor disagree": 3,
+        "Neutral": 3,
+        "Agree": 4,
+        "Somewhat agree": 4,
+        "Strongly agree": 5,
+        "No opinion": NO_OPINION,
+        "Don't know": NO_OPINION,
+        # Spanish
+        "Totalmente en desacuerdo": 1,
+        "En desacuerdo": 2,
+        "Ni de acuerdo ni en desacuerdo": 3,
+        "De acuerdo": 4,
+        "Totalmente de acuerdo": 5,
+        "Sin opinión": NO_OPINION,
+        "No sabe": NO_OPINION,
+    },
+)

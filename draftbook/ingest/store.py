@@ -1,0 +1,128 @@
+"""Write a round's tables atomically, merge sources, keep the report.
+
+Every file is first written next to its target under a temporary name; the
+renames happen only once every file is ready, so a failure leaves the round as
+it was. Re-ingesting a source replaces its rows. A person found in two sources
+of the round counts once: the latest submission wins, the other is superseded
+(and the report of its source says so).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from draftbook.errors import DataFileError
+from draftbook.rounds import TABLE_COLUMNS, Round, read_table
+
+REPORT = "ingest-report.json"
+
+
+class InvariantError(DataFileError):
+    """rows_read != accepted + quarantined + superseded: a bug, and nothing was written."""
+
+
+@dataclass
+class RoundTables:
+    """The three tidy tables of a round."""
+
+    respondents: pd.DataFrame
+    ratings: pd.DataFrame
+    comments: pd.DataFrame
+
+    @classmethod
+    def read(cls, round_: Round) -> RoundTables:
+        return cls(*(read_table(round_, name) for name in TABLE_COLUMNS))
+
+    def without_source(self, source: str) -> RoundTables:
+        """The tables less every row that came from ``source``."""
+        gone = set(self.respondents.loc[self.respondents["source"] == source, "respondent"])
+        return self.without(gone)
+
+    def without(self, respondents: set[str]) -> RoundTables:
+        return RoundTables(
+            self.respondents[~self.respondents["respondent"].isin(respondents)],
+            self.ratings[~self.ratings["respondent"].isin(respondents)],
+            self.comments[~self.comments["respondent"].isin(respondents)],
+        )
+
+
+@dataclass
+class Merge:
+    """What merging a source into the round did to the other sources."""
+
+    tables: RoundTables
+    superseded_new: set[str] = field(default_factory=set)  # respondents of the new source that lost
+    superseded_old: dict[str, int] = field(default_factory=dict)  # other source -> rows it lost
+
+
+def merge_source(existing: RoundTables, incoming: RoundTables, source: str) -> Merge:
+    """Add ``incoming`` (one source) to the round; the latest submission of a person wins."""
+    base = existing.without_source(source)
+    old = base.respondents.set_index("respondent")
+    new = incoming.respondents.set_index("respondent")
+    both = old.index.intersection(new.index)
+    # An empty date sorts first: a dated submission beats an undated one.
+    newer = new.loc[both, "submitted_at"].fillna("") >= old.loc[both, "submitted_at"].fillna("")
+    lose_new = set(both[~newer.to_numpy()])
+    lose_old = set(both[newer.to_numpy()])
+    lost_by_source = old.loc[list(lose_old), "source"].value_counts().to_dict() if lose_old else {}
+    kept_old = base.without(lose_old)
+    kept_new = incoming.without(lose_new)
+    tables = RoundTables(
+        *(
+            pd.concat([getattr(kept_old, name), getattr(kept_new, name)], ignore_index=True)
+            for name in ("respondents", "ratings", "comments")
+        )
+    )
+    tables.respondents = tables.respondents.sort_values(["source", "submitted_at", "respondent"], kind="stable")
+    return Merge(tables, lose_new, {str(k): int(v) for k, v in lost_by_source.items()})
+
+
+def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None:
+    """rows_read must equal accepted + quarantined + superseded, or nothing is written."""
+    total = entry["accepted"] + entry["quarantined"] + entry["superseded"]
+    if entry["rows_read"] != total:
+        raise InvariantError(
+            f"source {source}: {entry['rows_read']} rows read but {total} accounted for",
+            file=export,
+            hint="this is a bug in draftbook; nothing was written. Please report it with the mapping.",
+        )
+
+
+def read_report(round_: Round) -> dict[str, Any]:
+    path = round_.folder / REPORT
+    if not path.is_file():
+        return {}
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"the report is not valid JSON ({exc.msg})", file=path, row=exc.lineno) from exc
+    return dict(content) if isinstance(content, dict) else {}
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_atomically(files: Mapping[Path, bytes]) -> None:
+    """Write every file under a temporary name, then rename them all into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, content in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            scratch.write_bytes(content)
+            staged.append((scratch, target))
+    except BaseException:
+        for scratch, _ in staged:
+            scratch.unlink(missing_ok=True)
+        raise
+    for scratch, target in staged:
+        scratch.replace(target)

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from draftbook.ingest.store import InvariantError, RoundTables, check_invariant, merge_source, write_atomically
+
+
+def tables(rows: list[tuple[str, str, str]]) -> RoundTables:
+    people = pd.DataFrame(
+        [(r, "local-government", "africa", "fr", source, at) for r, source, at in rows],
+        columns=["respondent", "constituency", "region", "language", "source", "submitted_at"],
+    )
+    ratings = pd.DataFrame(
+        [(r, "CTA-01", 4, "Agree") for r, _, _ in rows], columns=["respondent", "call", "score", "label"]
+    )
+    comments = pd.DataFrame(columns=["respondent", "call", "kind", "language", "text", "publishable"])
+    return RoundTables(people, ratings, comments)
+
+
+def test_merge_replaces_the_source_and_keeps_the_latest_of_a_person() -> None:
+    existing = tables([("R-a", "poll", "2022-01-01T10:00:00"), ("R-b", "form", "2022-01-01T09:00:00")])
+    incoming = tables([("R-a", "form", "2022-01-02T10:00:00"), ("R-c", "form", "")])
+    merge = merge_source(existing, incoming, "form")
+    assert sorted(merge.tables.respondents["respondent"]) == ["R-a", "R-c"]  # R-b was form's, now replaced
+    assert merge.superseded_old == {"poll": 1}
+    assert merge.superseded_new == set()
+    assert len(merge.tables.ratings) == 2
+
+
+def test_an_undated_answer_loses_to_a_dated_one() -> None:
+    merge = merge_source(tables([("R-a", "poll", "2022-01-01T10:00:00")]), tables([("R-a", "form", "")]), "form")
+    assert merge.superseded_new == {"R-a"}
+    assert merge.tables.respondents["source"].tolist() == ["poll"]
+
+
+def test_invariant_violation_stops_everything(tmp_path: Path) -> None:
+    with pytest.raises(InvariantError, match="5 rows read but 4 accounted for"):
+        check_invariant({"rows_read": 5, "accepted": 2, "quarantined": 1, "superseded": 1}, "form", tmp_path / "e.csv")
+
+
+def test_write_atomically_writes_all_or_nothing(tmp_path: Path) -> None:
+    write_atomically({tmp_path / "a.csv": b"a", tmp_path / "sub" / "b.csv": b"b"})
+    assert (tmp_path / "a.csv").read_bytes() == b"a" and (tmp_path / "sub" / "b.csv").read_bytes() == b"b"
+    with pytest.raises(OSError):  # the second file cannot be written: its folder is a file
+        write_atomically({tmp_path / "a.csv": b"new", tmp_path / "a.csv" / "c.csv": b"x"})
+    assert (tmp_path / "a.csv").read_bytes() == b"a"
+    assert not list(tmp_path.glob(".*.tmp"))
