@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample lock clean
+.PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -48,6 +48,9 @@ strip-check: setup  ## notebooks are committed without outputs
 
 book-strict: setup  ## the book builds with warnings as errors
 	$(BIN)/draftbook build --strict
+
+bench: setup  ## run the benchmarks (results: benchmarks/README.md)
+	$(BIN)/python benchmarks/ingest.py --rows 100000 --runs 5
 
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.sample

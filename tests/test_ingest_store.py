@@ -46,3 +46,16 @@ def test_write_atomically_writes_all_or_nothing(tmp_path: Path) -> None:
         write_atomically({tmp_path / "a.csv": b"new", tmp_path / "a.csv" / "c.csv": b"x"})
     assert (tmp_path / "a.csv").read_bytes() == b"a"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_csv_bytes_match_pandas() -> None:
+    from draftbook.ingest.store import csv_bytes
+
+    frame = pd.DataFrame(
+        {
+            "text": ["a,b", 'say "hi"', "two\nlines", "", "=1+1"],
+            "score": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            "publishable": [True, False, True, False, True],
+        }
+    )
+    assert csv_bytes(frame) == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -112,7 +112,8 @@ def ingest_source(
     )
     progress(f"checking {export.rows_read} rows ...")
     rows = sort_rows(export, mapping, ratings, comments, source, salt or load_salt(workbook.private_dir))
-    merge = merge_source(RoundTables.read(round_), RoundTables(rows.respondents, rows.ratings, rows.comments), source)
+    existing = RoundTables.read(round_, replacing=source)
+    merge = merge_source(existing, RoundTables(rows.respondents, rows.ratings, rows.comments), source)
 
     raw = export_path.read_bytes()
     report = read_report(round_)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from draftbook.ingest.text import fold
+from draftbook.ingest.text import fold_series
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"
@@ -43,12 +43,13 @@ def identities(
 ) -> pd.Series:
     """Who each row is, as a folded key: e-mail, else organisation and name, else the response id."""
     keys = "row:" + source + ":" + response_id.astype(str)
+    has_email = email.str.strip() != "" if email is not None else pd.Series(False, index=keys.index)
     if name is not None:
-        named = name.str.strip() != ""
-        org = organisation if organisation is not None else pd.Series("", index=name.index)
-        keys = keys.where(~named, "name:" + org.map(fold) + "|" + name.map(fold))
+        named = (name.str.strip() != "") & ~has_email  # only where no e-mail decides
+        if named.any():
+            org = organisation if organisation is not None else pd.Series("", index=name.index)
+            keys[named] = "name:" + fold_series(org[named]) + "|" + fold_series(name[named])
     if email is not None:
-        has_email = email.str.strip() != ""
         keys = keys.where(~has_email, "email:" + email.str.strip().str.casefold())
     return keys
 

@@ -7,7 +7,7 @@ the rows that need a message are looked at one by one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +16,7 @@ import pandas as pd
 from draftbook.ingest.mapping import SourceMapping
 from draftbook.ingest.pseudonyms import identities, pseudonymise
 from draftbook.ingest.readers import Export
-from draftbook.ingest.text import fold, redact, redact_name
+from draftbook.ingest.text import fold, fold_series, redact, redact_name, strip_series
 from draftbook.rounds import TABLE_COLUMNS
 from draftbook.vocabulary import ALIASES, VOCABULARIES
 
@@ -77,6 +77,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return shown, bad
 
 
+def _off_scale_reason(call: str, column: str, labels: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    def reason(rows: pd.Series) -> pd.Series:
+        return f'{call}: "' + labels[rows] + f'" in column "{column}" is not on the scale'
+
+    return reason
+
+
 class RowSorter:
     """Applies one mapping to one export; call ``sort()``."""
 
@@ -101,27 +108,30 @@ class RowSorter:
 
     def column(self, role: str) -> pd.Series | None:
         name = self.mapping.respondent.get(role)
-        return None if name is None else self.frame[name].astype(str).str.strip()
+        return None if name is None else strip_series(self.frame[name])
 
-    def flag(self, mask: pd.Series, category: str, detail: pd.Series | str) -> None:
-        """Quarantine the rows of ``mask`` that have no reason yet."""
+    def flag(self, mask: pd.Series, category: str, detail: Callable[[pd.Series], pd.Series] | str) -> None:
+        """Quarantine the rows of ``mask`` that have no reason yet; ``detail`` builds their reasons."""
         new = mask & (self.reason == "")
         if not new.any():
             return
         self.category[new] = category
-        self.reason[new] = detail[new] if isinstance(detail, pd.Series) else detail
+        self.reason[new] = detail(new) if callable(detail) else detail
 
     def labelled(self, dimension: str, role: str, default: str) -> pd.Series:
         values = self.column(role)
         if values is None:
             return pd.Series(default, index=self.frame.index, dtype=object)
         index = vocabulary_index(dimension)
-        folded = values.map(fold)
+        folded = fold_series(values)
         mapped = folded.map(index)
         bad = mapped.isna() & (folded != "")
-        self.flag(
-            bad, "unknown-label", f'unknown {dimension} "' + values + f'" in column "{self.mapping.respondent[role]}"'
-        )
+        column = self.mapping.respondent[role]
+
+        def reason(rows: pd.Series) -> pd.Series:
+            return f'unknown {dimension} "' + values[rows] + f'" in column "{column}"'
+
+        self.flag(bad, "unknown-label", reason)
         return mapped.where(folded != "", default).fillna(default)
 
     def scores(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -129,11 +139,10 @@ class RowSorter:
         scores, labels = {}, {}
         assert self.mapping.scale is not None or not self.rating_columns
         for call, column in self.rating_columns.items():
-            label = self.frame[column].astype(str).str.strip()
+            label = strip_series(self.frame[column])
             assert self.mapping.scale is not None
             score, off_scale = self.mapping.scale.score_column(label)
-            detail = f'{call}: "' + label + f'" in column "{column}" is not on the scale'
-            self.flag(off_scale, "off-scale", detail)
+            self.flag(off_scale, "off-scale", _off_scale_reason(call, column, label))
             scores[call], labels[call] = score, label
         return pd.DataFrame(scores, index=self.frame.index), pd.DataFrame(labels, index=self.frame.index)
 
@@ -145,7 +154,7 @@ class RowSorter:
             if column:
                 columns[(kind, "")] = column
         return pd.DataFrame(
-            {key: self.frame[column].astype(str).str.strip() for key, column in columns.items()},
+            {key: strip_series(self.frame[column]) for key, column in columns.items()},
             index=self.frame.index,
             columns=pd.MultiIndex.from_tuples(list(columns), names=["kind", "call"])
             if columns
@@ -159,7 +168,7 @@ class RowSorter:
         submitted = self.column("submitted_at")
         if submitted is not None:
             submitted_at, bad_date = parse_dates(submitted)
-            self.flag(bad_date, "bad-date", 'the date "' + submitted + '" cannot be read')
+            self.flag(bad_date, "bad-date", lambda rows: 'the date "' + submitted[rows] + '" cannot be read')
         else:
             submitted_at = pd.Series("", index=self.frame.index, dtype=object)
         scores, labels = self.scores()
@@ -257,7 +266,7 @@ class RowSorter:
     def _consent(self) -> pd.Series:
         if not self.mapping.consent:
             return pd.Series(False, index=self.frame.index)
-        return self.frame[self.mapping.consent].astype(str).map(fold).isin(CONSENT_YES)
+        return fold_series(self.frame[self.mapping.consent].astype(str)).isin(CONSENT_YES)
 
     def _quarantine(self, bad: pd.Series, rows: pd.Series) -> pd.DataFrame:
         raw = self.frame[bad].astype(str)

@@ -9,6 +9,8 @@ of the round counts once: the latest submission wins, the other is superseded
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from collections.abc import Mapping
@@ -37,8 +39,12 @@ class RoundTables:
     comments: pd.DataFrame
 
     @classmethod
-    def read(cls, round_: Round) -> RoundTables:
-        return cls(*(read_table(round_, name) for name in TABLE_COLUMNS))
+    def read(cls, round_: Round, replacing: str | None = None) -> RoundTables:
+        """The round's tables; when every row comes from ``replacing``, only the (empty) rest is read."""
+        respondents = read_table(round_, "respondents")
+        if replacing is not None and set(respondents["source"]) <= {replacing}:
+            return cls(respondents.iloc[0:0], _empty("ratings"), _empty("comments"))
+        return cls(respondents, read_table(round_, "ratings"), read_table(round_, "comments"))
 
     def without_source(self, source: str) -> RoundTables:
         """The tables less every row that came from ``source``."""
@@ -51,6 +57,10 @@ class RoundTables:
             self.ratings[~self.ratings["respondent"].isin(respondents)],
             self.comments[~self.comments["respondent"].isin(respondents)],
         )
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="object") for column in TABLE_COLUMNS[name]})
 
 
 @dataclass
@@ -108,7 +118,22 @@ def read_report(round_: Round) -> dict[str, Any]:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """The table as UTF-8 CSV (LF, minimal quoting; missing values empty).
+
+    Same bytes as ``DataFrame.to_csv``, about a fifth faster on the million-row
+    ratings table (measured in benchmarks/ingest.py).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    columns = [_cells(frame[column]) for column in frame.columns]
+    writer.writerows(zip(*columns, strict=True))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cells(column: pd.Series) -> list[object]:
+    values = column.astype(object)
+    return values.where(column.notna(), "").tolist()
 
 
 def write_atomically(files: Mapping[Path, bytes]) -> None:

@@ -29,6 +29,17 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", stripped).strip().casefold()
 
 
+def fold_series(values: pd.Series) -> pd.Series:
+    """``fold`` of every value, computed once per distinct value (exports repeat their labels)."""
+    return values.map({value: fold(str(value)) for value in values.unique()})
+
+
+def strip_series(values: pd.Series) -> pd.Series:
+    """Every value as trimmed text, computed once per distinct value."""
+    text = values.astype(str)
+    return text.map({value: value.strip() for value in text.unique()})
+
+
 def redact(text: pd.Series) -> pd.Series:
     """Free text with e-mail addresses, phone numbers and IP addresses replaced by a marker."""
     text = text.str.replace(EMAIL, REDACTED["email"], regex=True)
@@ -39,8 +50,9 @@ def redact(text: pd.Series) -> pd.Series:
 
 def redact_name(text: str, name: str) -> str:
     """``text`` with the writer's own name (full, or any part of 3+ letters) replaced."""
+    lowered = text.casefold()
     parts = sorted({name.strip(), *(p for p in re.split(r"[\s,]+", name) if len(p) >= 3)}, key=len, reverse=True)
     for part in parts:
-        if part:
+        if part and part.casefold() in lowered:  # the regex only where the name may be
             text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", REDACTED["name"], text, flags=re.IGNORECASE)
     return text
