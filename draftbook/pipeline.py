@@ -91,8 +91,9 @@ def _with_lang(parameters: dict[str, Any], declared: dict[str, Any], lang: str) 
 def package_digest() -> str:
     """A hash of the package's own source: a change of logic re-runs every notebook."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

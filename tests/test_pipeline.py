@@ -94,3 +94,16 @@ def test_a_failing_cell_is_named_and_its_notebook_kept(workbook: Workbook, tmp_p
     assert "notebooks/broken.ipynb" in str(error)
     assert error.output is not None and error.output.is_file()
     assert not (tmp_path / "stage" / "notebooks" / "broken.ipynb").exists()
+
+
+def test_package_digest_covers_subpackages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from draftbook import pipeline
+
+    package = tmp_path / "draftbook"
+    (package / "ingest").mkdir(parents=True)
+    (package / "pipeline.py").write_text("x = 1\n")
+    (package / "ingest" / "core.py").write_text("y = 1\n")
+    monkeypatch.setattr(pipeline, "__file__", str(package / "pipeline.py"))
+    before = pipeline.package_digest()
+    (package / "ingest" / "core.py").write_text("y = 2\n")
+    assert pipeline.package_digest() != before
