@@ -1,7 +1,19 @@
-"""Participation and support, computed from a round's tidy tables.
+"""Participation, representativeness, support and consensus, from a round's tidy tables.
 
 Functions take pandas frames (the tables of ``draftbook.rounds``) and return
 frames ready to display; charts live in ``draftbook.charts``.
+
+Consensus is Tastle and Wierman's measure (2007) on the five answer levels:
+``1 + sum(p_i * log2(1 - |i - mean| / 4))``. It is 1 when everyone gives the
+same answer, 0 when opinions split evenly between the two ends, and 0.43 for
+an even spread over the five levels. It was chosen over van der Eijk's
+agreement A because it is a closed formula on the answer shares (A depends on
+a layering of the distribution that changes in jumps with small samples) and
+because it reads on one scale from 0 to 1. A call whose consensus is below 0.5
+(below what a clear lean in either direction gives) is flagged as polarised.
+
+Privacy: a group with fewer than ``MIN_GROUP`` respondents is never shown on
+its own; its support is not computed for display and its count is merged.
 """
 
 from __future__ import annotations
@@ -9,13 +21,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from draftbook.calls import Call
+from draftbook.rounds import Round
 from draftbook.vocabulary import label
 
 SCORES = (1, 2, 3, 4, 5)
 SUPPORT_SCORES = (4, 5)
+MIN_GROUP = 5
+POLARISED_BELOW = 0.5
+OTHER_GROUPS = "other-groups"
+FEWER_THAN = {
+    "fr": "Autres groupes (moins de 5 chacun)",
+    "en": "Other groups (fewer than 5 each)",
+    "es": "Otros grupos (menos de 5 cada uno)",
+}
 
 
 def participation(respondents: pd.DataFrame, by: str, lang: str = "fr") -> pd.DataFrame:
@@ -36,6 +58,27 @@ def participation(respondents: pd.DataFrame, by: str, lang: str = "fr") -> pd.Da
     return table.reset_index(drop=True)
 
 
+def protect_groups(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """``participation`` output with every group under ``MIN_GROUP`` merged into one row.
+
+    When the merged row itself has fewer than ``MIN_GROUP`` respondents, its
+    count is withheld (NaN, shown as "fewer than 5").
+    """
+    small = table["respondents"] < MIN_GROUP
+    if not small.any():
+        return table.reset_index(drop=True)
+    merged = int(table.loc[small, "respondents"].sum())
+    total = int(table["respondents"].sum())
+    other = {
+        "id": OTHER_GROUPS,
+        "label": FEWER_THAN.get(lang, FEWER_THAN["fr"]),
+        "respondents": merged if merged >= MIN_GROUP else math.nan,
+        "share": merged / total if merged >= MIN_GROUP else math.nan,
+    }
+    kept = table.loc[~small].astype({"respondents": float})
+    return pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
+
+
 def response_rate(respondents: pd.DataFrame, invited: int | None) -> float | None:
     """Share of the invited who answered; None when the round gives no invited count."""
     if not invited:
@@ -52,6 +95,21 @@ def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float,
     centre = (p + z**2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def consensus(counts: Sequence[float]) -> float:
+    """Tastle-Wierman consensus (0-1) of the counts of answers 1..5; NaN without opinions."""
+    total = float(sum(counts))
+    if total == 0:
+        return math.nan
+    shares = [count / total for count in counts]
+    mean = sum(score * share for score, share in zip(SCORES, shares, strict=True))
+    spread = sum(
+        share * math.log2(1 - abs(score - mean) / (SCORES[-1] - SCORES[0]))
+        for score, share in zip(SCORES, shares, strict=True)
+        if share > 0
+    )
+    return 1 + spread
 
 
 def support_table(ratings: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
@@ -83,23 +141,166 @@ def support_table(ratings: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
                 "support_low": low,
                 "support_high": high,
                 "median": float(opinions.median()) if n else math.nan,
+                "consensus": consensus([counts[s] for s in SCORES]),
             }
         )
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["polarised"] = table["consensus"] < POLARISED_BELOW
+    return table
 
 
-def support_summary(table: pd.DataFrame, calls: Sequence[Call], lang: str = "fr") -> pd.DataFrame:
-    """The support table as readers see it: wording, opinions, support with its interval, median."""
-    texts = {call.id: call.text_in(lang) for call in calls}
-    return pd.DataFrame(
+def support_summary(
+    table: pd.DataFrame, calls: Sequence[Call], lang: str = "fr", with_text: bool = False
+) -> pd.DataFrame:
+    """The support table as readers see it: opinions, support with its interval, median, consensus.
+
+    ``with_text`` adds each call's wording in ``lang`` (wide: for print, not for the web page).
+    """
+    summary = pd.DataFrame(
         {
             "call": table["call"],
-            "text": table["call"].map(texts),
             "opinions": table["opinions"],
             "support": table["support"],
             "interval": list(zip(table["support_low"], table["support_high"], strict=True)),
             "median": table["median"],
+            "consensus": table["consensus"],
+            "polarised": table["polarised"],
             "no_opinion_share": table["no_opinion_share"],
         }
     )
+    if with_text:
+        texts = {call.id: call.text_in(lang) for call in calls}
+        summary.insert(1, "text", table["call"].map(texts))
+    return summary
+
+
+def group_support(
+    ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequence[Call], by: str, lang: str = "fr"
+) -> pd.DataFrame:
+    """Support of each call in each group of ``by`` (region, constituency, ...).
+
+    Columns: ``call``, ``group``, ``label``, ``opinions``, ``supporters``,
+    ``support`` and ``shown`` (False, with support withheld, when the group
+    has fewer than ``MIN_GROUP`` respondents in the round).
+    """
+    sizes = respondents[by].value_counts()
+    groups = list(sizes.index)
+    opinions = ratings.dropna(subset=["score"]).merge(respondents[["respondent", by]], on="respondent")
+    opinions["supports"] = opinions["score"].isin(SUPPORT_SCORES).to_numpy(dtype=bool)
+    counts = opinions.groupby(["call", by]).agg(opinions=("supports", "size"), supporters=("supports", "sum"))
+    full = pd.MultiIndex.from_product([[c.id for c in calls], groups], names=["call", by])
+    table = counts.reindex(full, fill_value=0).reset_index().rename(columns={by: "group"})
+    table["label"] = [label(by, str(g), lang) for g in table["group"]]
+    table["shown"] = table["group"].map(sizes).to_numpy() >= MIN_GROUP
+    with np.errstate(invalid="ignore", divide="ignore"):
+        support = table["supporters"] / table["opinions"].where(table["opinions"] > 0)
+    table["support"] = support.where(table["shown"])
+    return table[["call", "group", "label", "opinions", "supporters", "support", "shown"]]
+
+
+def cross_group_support(groups: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
+    """Per call, the lowest support among the groups large enough to show, and which group it is."""
+    shown = groups[groups["shown"] & groups["support"].notna()]
+    rows = []
+    for call in calls:
+        own = shown[shown["call"] == call.id]
+        if own.empty:
+            rows.append({"call": call.id, "lowest_support": math.nan, "lowest_group": "", "groups": 0})
+            continue
+        lowest = own.sort_values("support", kind="stable").iloc[0]
+        rows.append(
+            {"call": call.id, "lowest_support": lowest["support"], "lowest_group": lowest["label"], "groups": len(own)}
+        )
+    return pd.DataFrame(rows)
+
+
+WEIGHTINGS = ("raw", "equal", "membership")
+
+
+def group_weights(
+    respondents: pd.DataFrame, by: str, scheme: str, membership_shares: dict[str, float]
+) -> dict[str, float] | None:
+    """How much each group counts: ``raw`` (None: as sampled), ``equal`` (each group alike) or ``membership``."""
+    sizes = respondents[by].value_counts()
+    if scheme == "raw":
+        return None
+    if scheme == "equal":
+        return {str(g): 1.0 for g in sizes.index}
+    if scheme == "membership":
+        return {str(g): membership_shares.get(str(g), 0.0) for g in sizes.index}
+    raise ValueError(f"unknown weighting scheme {scheme!r}: use raw, equal or membership")
+
+
+def reweighted_support(groups: pd.DataFrame, weights: dict[str, float] | None) -> pd.Series:
+    """Support per call where each group counts with its weight (renormalised over groups with opinions).
+
+    ``None`` weighs each group by its number of opinions, which gives back the
+    raw support exactly. Every group with opinions takes part, small ones
+    included: the result is an aggregate, never a small group's own figure.
+    """
+    table = groups[groups["opinions"] > 0].copy()
+    table["weight"] = table["opinions"].astype(float) if weights is None else table["group"].map(weights).fillna(0.0)
+    table["rate"] = table["supporters"] / table["opinions"]
+    table = table[table["weight"] > 0]
+    weighted = (table["rate"] * table["weight"]).groupby(table["call"]).sum()
+    total = table.groupby("call")["weight"].sum()
+    result = weighted / total
+    order = list(dict.fromkeys(groups["call"]))
+    return result.reindex(order).rename("support")
+
+
+def representativeness(respondents: pd.DataFrame, shares: dict[str, float], by: str, lang: str = "fr") -> pd.DataFrame:
+    """Who answered against who the members are: sample share, membership share, gap (points).
+
+    Groups under ``MIN_GROUP`` respondents are merged (their sample share is withheld).
+    """
+    table = protect_groups(participation(respondents, by, lang), lang)
+    small_ids = set(respondents[by].value_counts().loc[lambda s: s < MIN_GROUP].index.astype(str))
+    table["membership"] = [
+        sum(shares.get(g, 0.0) for g in small_ids) if gid == OTHER_GROUPS else shares.get(gid, math.nan)
+        for gid in table["id"]
+    ]
+    missing = [g for g in shares if g not in set(respondents[by].astype(str))]
+    if missing:
+        absent = pd.DataFrame(
+            {
+                "id": missing,
+                "label": [label(by, g, lang) for g in missing],
+                "respondents": 0.0,
+                "share": 0.0,
+                "membership": [shares[g] for g in missing],
+            }
+        )
+        table = pd.concat([table, absent], ignore_index=True)
+    table["gap"] = table["share"] - table["membership"]
+    return table
+
+
+def previous_round(rounds: Sequence[Round], round_id: str) -> Round | None:
+    """The round before ``round_id`` (rounds are sorted by start date)."""
+    ordered = sorted(rounds, key=lambda r: (r.start, r.id))
+    ids = [r.id for r in ordered]
+    index = ids.index(round_id)
+    return ordered[index - 1] if index > 0 else None
+
+
+def support_change(current: pd.DataFrame, previous: pd.DataFrame | None, calls: Sequence[Call]) -> pd.DataFrame:
+    """Support now and in the previous round, for calls that carry over (same id or ``replaces``)."""
+    before = {} if previous is None else dict(zip(previous["call"], previous["support"], strict=True))
+    now = dict(zip(current["call"], current["support"], strict=True))
+    rows = []
+    for call in calls:
+        if call.id in before:
+            basis, earlier = call.id, before[call.id]
+        elif call.replaces and any(r in before for r in call.replaces):
+            found = [before[r] for r in call.replaces if r in before and not pd.isna(before[r])]
+            basis = ", ".join(r for r in call.replaces if r in before)
+            earlier = sum(found) / len(found) if found else math.nan
+        else:
+            basis, earlier = "", math.nan
+        rows.append(
+            {"call": call.id, "support": now.get(call.id, math.nan), "previous": earlier, "basis": basis,
+             "change": now.get(call.id, math.nan) - earlier}
+        )  # fmt: skip
+    return pd.DataFrame(rows)

@@ -10,17 +10,38 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 # PuOr, 5 classes: disagreement in orange, agreement in purple, neutral grey.
 SCORE_COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#d0d0d0", 4: "#b2abd2", 5: "#5e3c99"}
 NO_OPINION_COLOUR = "#8c8c8c"
 BAR_COLOUR = "#5e3c99"
+MEMBER_COLOUR = "#fdb863"
+SUPPRESSED_COLOUR = "#e0e0e0"
+HEATMAP = "cividis"  # sequential, perceptually uniform, readable with colour-vision deficiencies
 
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "participation_title": "Qui a répondu : {by}",
+        "represent_title": "Répondant·e·s et membres : {by}",
+        "sample": "Répondant·e·s",
+        "members": "Membres du réseau",
+        "share": "Part",
+        "groups_title": "Soutien par {by} (part d'accord, 4-5)",
+        "too_few": "< 5",
+        "change_title": "Évolution du soutien depuis le tour précédent",
+        "previous": "Tour précédent",
+        "now": "Ce tour",
+        "polarised": "polarisé",
+        "represent_alt": "{n} groupes ; écart le plus grand : {group} ({gap:+.0f} points).",
+        "groups_alt": (
+            "Soutien de {calls} appels dans {groups} groupes ; "
+            "cases grises : groupes de moins de 5 personnes, non affichés."
+        ),
+        "change_alt": "{n} appels comparés ; plus forte hausse : {up}, plus forte baisse : {down}.",
         "respondents": "Répondant·e·s",
         "support_title": "Répartition des réponses par appel à l'action",
         "share_opinions": "Part des réponses exprimant un avis",
@@ -37,6 +58,19 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "participation_title": "Who answered: {by}",
+        "represent_title": "Respondents and members: {by}",
+        "sample": "Respondents",
+        "members": "Network members",
+        "share": "Share",
+        "groups_title": "Support by {by} (share agreeing, 4-5)",
+        "too_few": "< 5",
+        "change_title": "Change in support since the previous round",
+        "previous": "Previous round",
+        "now": "This round",
+        "polarised": "polarised",
+        "represent_alt": "{n} groups; largest gap: {group} ({gap:+.0f} points).",
+        "groups_alt": "Support for {calls} calls in {groups} groups; grey cells: groups of fewer than 5, not shown.",
+        "change_alt": "{n} calls compared; largest rise: {up}, largest fall: {down}.",
         "respondents": "Respondents",
         "support_title": "Distribution of answers per call to action",
         "share_opinions": "Share of answers with an opinion",
@@ -51,6 +85,19 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "es": {
         "participation_title": "Quién respondió: {by}",
+        "represent_title": "Participantes y miembros: {by}",
+        "sample": "Participantes",
+        "members": "Miembros de la red",
+        "share": "Proporción",
+        "groups_title": "Apoyo por {by} (proporción de acuerdo, 4-5)",
+        "too_few": "< 5",
+        "change_title": "Evolución del apoyo desde la ronda anterior",
+        "previous": "Ronda anterior",
+        "now": "Esta ronda",
+        "polarised": "polarizado",
+        "represent_alt": "{n} grupos; mayor diferencia: {group} ({gap:+.0f} puntos).",
+        "groups_alt": "Apoyo a {calls} llamados en {groups} grupos; celdas grises: grupos de menos de 5, no mostrados.",
+        "change_alt": "{n} llamados comparados; mayor aumento: {up}, mayor descenso: {down}.",
         "respondents": "Participantes",
         "support_title": "Distribución de las respuestas por llamado a la acción",
         "share_opinions": "Proporción de respuestas con opinión",
@@ -104,7 +151,11 @@ def support_chart(table: pd.DataFrame, lang: str = "fr") -> Figure:
         ax.barh(list(y), widths, left=left, color=SCORE_COLOURS[score], label=names[score - 1], edgecolor="white")
         left = left + widths
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(list(y), ordered["call"])
+    names_with_flags = [
+        f"{call} ({text('polarised', lang)})" if flag else call
+        for call, flag in zip(ordered["call"], ordered.get("polarised", [False] * len(ordered)), strict=True)
+    ]
+    ax.set_yticks(list(y), names_with_flags)
     ax.set_xlim(-1, 1)
     ax.set_xticks([-1, -0.5, 0, 0.5, 1], ["100 %", "50 %", "0", "50 %", "100 %"])
     ax.set_xlabel(text("share_opinions", lang))
@@ -150,3 +201,100 @@ def participation_alt_text(table: pd.DataFrame, by: str, lang: str = "fr") -> st
 
 def _pct(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.0%}"
+
+
+def representativeness_chart(table: pd.DataFrame, by: str, lang: str = "fr") -> Figure:
+    """Paired bars per group: share of respondents next to share of members."""
+    ordered = table.iloc[::-1].reset_index(drop=True)
+    fig = Figure(figsize=(7, 0.55 * len(ordered) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(ordered))
+    ax.barh(y + 0.2, ordered["share"].fillna(0), height=0.4, color=BAR_COLOUR, label=text("sample", lang))
+    ax.barh(y - 0.2, ordered["membership"].fillna(0), height=0.4, color=MEMBER_COLOUR, label=text("members", lang))
+    for row, share in enumerate(ordered["share"]):
+        if pd.isna(share):
+            ax.text(0.005, row + 0.2, text("too_few", lang), va="center", fontsize=8)
+    ax.set_yticks(y, ordered["label"])
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(text("share", lang))
+    ax.legend(loc="lower right", frameon=False)
+    ax.set_title(text("represent_title", lang).format(by=text(by, lang)), loc="left", fontsize=12)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def representativeness_alt_text(table: pd.DataFrame, by: str, lang: str = "fr") -> str:
+    title = text("represent_title", lang).format(by=text(by, lang))
+    gaps = table.dropna(subset=["gap"])
+    if gaps.empty:
+        return title
+    worst = gaps.iloc[int(gaps["gap"].abs().to_numpy().argmax())]
+    return f"{title}. " + text("represent_alt", lang).format(n=len(table), group=worst["label"], gap=worst["gap"] * 100)
+
+
+def group_heatmap(groups: pd.DataFrame, by: str, lang: str = "fr") -> Figure:
+    """Calls x groups, coloured by support; groups under the privacy threshold greyed out, unlabelled."""
+    calls = list(dict.fromkeys(groups["call"]))
+    labels = list(dict.fromkeys(groups["label"]))
+    grid = groups.pivot_table(index="call", columns="label", values="support", aggfunc="first", dropna=False)
+    grid = grid.reindex(index=calls, columns=labels)
+    shown = groups.pivot_table(index="call", columns="label", values="shown", aggfunc="first").reindex(
+        index=calls, columns=labels
+    )
+    fig = Figure(figsize=(min(9.0, 0.8 * len(labels) + 2.8), 0.4 * len(calls) + 2.4), layout="constrained")
+    ax = fig.subplots()
+    cmap = colormaps[HEATMAP].with_extremes(bad=SUPPRESSED_COLOUR)
+    image = ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    for row in range(len(calls)):
+        for col in range(len(labels)):
+            value = float(grid.to_numpy(dtype=float)[row, col])
+            if not bool(shown.iat[row, col]):
+                ax.text(col, row, text("too_few", lang), ha="center", va="center", fontsize=7, color="#333333")
+            elif not np.isnan(value):
+                colour = "white" if value < 0.6 else "black"
+                ax.text(col, row, f"{value:.0%}", ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=9)
+    ax.set_yticks(range(len(calls)), calls, fontsize=9)
+    fig.colorbar(image, ax=ax, shrink=0.6, format=lambda v, _: f"{v:.0%}")
+    ax.set_title(text("groups_title", lang).format(by=text(by, lang)), loc="left", fontsize=12)
+    return fig
+
+
+def group_heatmap_alt_text(groups: pd.DataFrame, by: str, lang: str = "fr") -> str:
+    title = text("groups_title", lang).format(by=text(by, lang))
+    return f"{title}. " + text("groups_alt", lang).format(
+        calls=groups["call"].nunique(), groups=groups["group"].nunique()
+    )
+
+
+def change_chart(change: pd.DataFrame, lang: str = "fr") -> Figure:
+    """A dumbbell per call: support in the previous round, then in this one."""
+    compared = change.dropna(subset=["previous", "support"]).iloc[::-1].reset_index(drop=True)
+    fig = Figure(figsize=(7, 0.42 * max(len(compared), 1) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(compared))
+    ax.hlines(y, compared["previous"], compared["support"], color="#9e9e9e", linewidth=2)
+    ax.scatter(
+        compared["previous"], y, color=MEMBER_COLOUR, edgecolor="#7a4b00", zorder=3, label=text("previous", lang)
+    )
+    ax.scatter(compared["support"], y, color=BAR_COLOUR, zorder=3, label=text("now", lang))
+    ax.set_yticks(y, compared["call"])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.legend(loc="lower left", frameon=False, fontsize=8)
+    ax.set_title(text("change_title", lang), loc="left", fontsize=12)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def change_alt_text(change: pd.DataFrame, lang: str = "fr") -> str:
+    compared = change.dropna(subset=["change"])
+    if compared.empty:
+        return text("change_title", lang)
+    ranked = compared.sort_values("change")
+    up, down = ranked.iloc[-1], ranked.iloc[0]
+    return f"{text('change_title', lang)}. " + text("change_alt", lang).format(
+        n=len(compared),
+        up=f"{up['call']} ({up['change'] * 100:+.0f})",
+        down=f"{down['call']} ({down['change'] * 100:+.0f})",
+    )

@@ -21,19 +21,28 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "call": "Appel", "label": "Groupe", "respondents": "Répondant·e·s", "share": "Part",
         "addressee": "Destinataire", "theme": "Thème", "text": "Texte", "opinions": "Avis exprimés",
         "support": "Soutien (4-5)", "interval": "Intervalle à 95 %", "median": "Médiane",
-        "no_opinion_share": "Sans avis",
+        "no_opinion_share": "Sans avis", "consensus": "Consensus", "polarised": "Polarisé",
+        "membership": "Membres", "gap": "Écart", "lowest_support": "Soutien le plus faible",
+        "lowest_group": "Dans le groupe", "groups": "Groupes comparés", "previous": "Tour précédent",
+        "basis": "Comparé à", "change": "Évolution",
     },
     "en": {
         "call": "Call", "label": "Group", "respondents": "Respondents", "share": "Share",
         "addressee": "Addressee", "theme": "Theme", "text": "Text", "opinions": "Opinions",
         "support": "Support (4-5)", "interval": "95 % interval", "median": "Median",
-        "no_opinion_share": "No opinion",
+        "no_opinion_share": "No opinion", "consensus": "Consensus", "polarised": "Polarised",
+        "membership": "Members", "gap": "Gap", "lowest_support": "Lowest support",
+        "lowest_group": "In group", "groups": "Groups compared", "previous": "Previous round",
+        "basis": "Compared with", "change": "Change",
     },
     "es": {
         "call": "Llamado", "label": "Grupo", "respondents": "Participantes", "share": "Proporción",
         "addressee": "Destinatario", "theme": "Tema", "text": "Texto", "opinions": "Opiniones",
         "support": "Apoyo (4-5)", "interval": "Intervalo al 95 %", "median": "Mediana",
-        "no_opinion_share": "Sin opinión",
+        "no_opinion_share": "Sin opinión", "consensus": "Consenso", "polarised": "Polarizado",
+        "membership": "Miembros", "gap": "Diferencia", "lowest_support": "Apoyo más bajo",
+        "lowest_group": "En el grupo", "groups": "Grupos comparados", "previous": "Ronda anterior",
+        "basis": "Comparado con", "change": "Evolución",
     },
 }  # fmt: skip
 
@@ -56,7 +65,8 @@ class Table:
     def formatted(self) -> pd.DataFrame:
         shown = self.frame.copy()
         for column, fmt in self.formats.items():
-            shown[column] = shown[column].map(lambda v, f=fmt: "–" if _missing(v) else f(v))
+            handles_missing = getattr(fmt, "handles_missing", False)
+            shown[column] = shown[column].map(lambda v, f=fmt, h=handles_missing: f(v) if h or not _missing(v) else "–")
         labels = COLUMN_LABELS.get(self.lang, COLUMN_LABELS["fr"])
         return shown.rename(columns=lambda c: labels.get(str(c), str(c)))
 
@@ -109,6 +119,15 @@ def percent(value: float) -> str:
 
 def one_decimal(value: float) -> str:
     return f"{value:.1f}"
+
+
+def two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def points(value: float) -> str:
+    """0.034 -> '+3 pts' (a difference of shares, in percentage points)."""
+    return f"{value * 100:+.0f} pts"
 
 
 def interval(bounds: tuple[float, float]) -> str:

@@ -44,6 +44,10 @@ class Workbook:
         return self.data / "codebook.yml"
 
     @property
+    def membership_file(self) -> Path:
+        return self.data / "membership.yml"
+
+    @property
     def rounds_dir(self) -> Path:
         return self.data / "rounds"
 

@@ -66,7 +66,7 @@ def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> 
     """Every run the book needs: per-round notebooks once per round, the others once."""
     runs: list[Run] = []
     shared = (workbook.calls_file, workbook.codebook_file)
-    for notebook in sorted(workbook.notebooks_dir.glob("*.ipynb")):
+    for notebook in sorted(workbook.notebooks_dir.glob("*.ipynb"), key=notebook_order):
         declared = notebook_parameters(notebook)
         if "round" in declared:
             for round_ in rounds:
@@ -82,6 +82,13 @@ def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> 
         else:
             runs.append(Run(notebook, Path("notebooks") / notebook.name, _with_lang({}, declared, lang), shared))
     return runs
+
+
+def notebook_order(path: Path) -> tuple[int, str]:
+    """Pages of a round appear by ``metadata.draftbook.order`` (default 100), then by name."""
+    metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    order = metadata.get("draftbook", {}).get("order", 100)
+    return (int(order) if isinstance(order, int) else 100, path.name)
 
 
 def _with_lang(parameters: dict[str, Any], declared: dict[str, Any], lang: str) -> dict[str, Any]:

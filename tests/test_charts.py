@@ -49,3 +49,36 @@ def test_support_alt_text_names_the_extremes_in_each_language() -> None:
     table = sample_support()
     assert "CTA-01 (100%)" in support_alt_text(table, "en")
     assert "le plus faible : CTA-02 (0%)" in support_alt_text(table, "fr")
+
+
+def test_group_heatmap_greys_out_small_groups() -> None:
+    from draftbook.analysis import group_support
+    from draftbook.charts import group_heatmap, group_heatmap_alt_text
+
+    respondents = pd.DataFrame({"respondent": [f"r{i}" for i in range(7)], "region": ["africa"] * 6 + ["europe"]})
+    frame = pd.DataFrame({"respondent": respondents["respondent"], "call": "CTA-01", "score": [5, 4, 4, 1, 2, 5, 1]})
+    frame["score"] = frame["score"].astype("Int64")
+    groups = group_support(frame, respondents, CALLS, "region", "en")
+    figure = group_heatmap(groups, "region", "en")
+    labels = [t.get_text() for t in figure.axes[0].texts]
+    assert labels.count("< 5") == 2  # europe, for both calls
+    assert "67%" in labels  # africa: 4 of 6 agree
+    assert figure.axes[0].get_title(loc="left") == "Support by region (share agreeing, 4-5)"
+    assert "grey cells" in group_heatmap_alt_text(groups, "region", "en")
+
+
+def test_change_and_representativeness_charts() -> None:
+    from draftbook.charts import change_alt_text, change_chart, representativeness_alt_text, representativeness_chart
+
+    change = pd.DataFrame(
+        {"call": ["CTA-01", "CTA-02", "CTA-03"], "support": [0.8, 0.4, 0.5], "previous": [0.6, 0.5, None]}
+    )
+    change["change"] = change["support"] - change["previous"]
+    figure = change_chart(change, "fr")
+    assert len(figure.axes[0].collections) == 3  # lines, previous dots, current dots
+    assert "CTA-01 (+20)" in change_alt_text(change, "fr") and "CTA-02 (-10)" in change_alt_text(change, "fr")
+    table = pd.DataFrame({"label": ["Afrique", "Europe"], "share": [0.7, 0.3], "membership": [0.4, 0.5]})
+    table["gap"] = table["share"] - table["membership"]
+    chart = representativeness_chart(table, "region", "fr")
+    assert len(chart.axes[0].patches) == 4
+    assert "(+30 points)" in representativeness_alt_text(table, "region", "fr")

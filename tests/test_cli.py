@@ -65,7 +65,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 ) -> None:
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "[1/7]" in out and "The book is ready" in out
+    assert "[1/10]" in out and "The book is ready" in out
     assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
     assert not (workbook.html_dir / "rounds" / "2022-05-written-feedback").exists()
     site = workbook.html_dir
@@ -76,19 +76,19 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
-    assert "3 reused" in capsys.readouterr().out
+    assert "4 reused" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
     out = capsys.readouterr().out
-    assert "2 notebook run(s) executed, 1 reused, 2 of other rounds kept as they were" in out
+    assert "3 notebook run(s) executed, 1 reused, 3 of other rounds kept as they were" in out
     assert (workbook.html_dir / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     broken = workbook.notebooks_dir / "support.ipynb"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("support_table(", "support_tabel("))
+    broken.write_text(broken.read_text(encoding="utf-8").replace("report.support_section(", "report.support_sektion("))
     assert main(["build", "--round", "2022-02-gtf-debate"]) == 1
     err = capsys.readouterr().err
-    assert "notebooks/support.ipynb" in err and "round 2022-02-gtf-debate" in err and "NameError" in err
+    assert "notebooks/support.ipynb" in err and "round 2022-02-gtf-debate" in err and "AttributeError" in err
     assert "cell " in err
     assert (workbook.build_dir / "failed" / "2022-02-gtf-debate-support.ipynb").is_file()
     assert {p: p.read_bytes() for p in site.rglob("*.html")} == before

@@ -30,7 +30,11 @@ def test_toc_appends_one_chapter_per_round_newest_first(workbook: Workbook) -> N
         "rounds/2022-02-gtf-debate/index",
     ]
     sections = [s["file"] for s in last["chapters"][0]["sections"]]
-    assert sections == ["rounds/2022-05-written-feedback/participation", "rounds/2022-05-written-feedback/support"]
+    assert sections == [
+        "rounds/2022-05-written-feedback/participation",
+        "rounds/2022-05-written-feedback/support",
+        "rounds/2022-05-written-feedback/groups",
+    ]
     assert toc["parts"][0]["caption"] == "Le document d'orientation"
 
 

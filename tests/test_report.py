@@ -1,0 +1,82 @@
+"""The analysis sections on thin data: they say so in words and never crash."""
+
+import pandas as pd
+
+from draftbook import report
+from draftbook.calls import Call
+from draftbook.display import FigureWithAlt, Note, Table
+from draftbook.membership import Membership
+
+CALLS = [Call(f"CTA-0{i}", "national-governments", "x", {"fr": "t", "en": "t", "es": "t"}) for i in (1, 2)]
+MEMBERS = Membership({"region": {"africa": 10, "europe": 10}, "constituency": {"partner": 5}})
+EMPTY_PEOPLE = pd.DataFrame(columns=["respondent", "constituency", "region", "language", "source", "submitted_at"])
+EMPTY_RATINGS = pd.DataFrame({"respondent": [], "call": [], "score": pd.array([], dtype="Int64"), "label": []})
+
+
+def texts(items: list) -> list[str]:  # type: ignore[type-arg]
+    return [item.text for item in items if isinstance(item, Note)]
+
+
+def test_an_empty_round_is_explained_in_every_section() -> None:
+    sections = [
+        report.summary("Tour", EMPTY_PEOPLE, 10, "en"),
+        report.participation_section(EMPTY_PEOPLE, "region", "en"),
+        report.representativeness_section(EMPTY_PEOPLE, MEMBERS, "region", "en"),
+        report.support_section(EMPTY_RATINGS, CALLS, "en"),
+        report.groups_section(EMPTY_RATINGS, EMPTY_PEOPLE, CALLS, "region", "en"),
+        report.reweighting_section(EMPTY_RATINGS, EMPTY_PEOPLE, CALLS, MEMBERS, "en"),
+    ]
+    for section in sections:
+        assert texts(section) == [report.say("no_answers", "en")]
+
+
+def small_round() -> tuple[pd.DataFrame, pd.DataFrame]:
+    people = pd.DataFrame(
+        {
+            "respondent": [f"r{i}" for i in range(7)],
+            "constituency": ["unknown"] * 7,
+            "region": ["africa"] * 6 + ["europe"],  # a group of one
+            "language": ["fr"] * 7,
+            "source": ["form"] * 7,
+            "submitted_at": [""] * 7,
+        }
+    )
+    ratings = pd.DataFrame({"respondent": people["respondent"], "call": "CTA-01", "score": [5, 5, 4, 1, 2, 5, 4]})
+    ratings["score"] = ratings["score"].astype("Int64")
+    ratings["label"] = ""
+    return people, ratings
+
+
+def test_a_call_nobody_rated_and_a_group_of_one_are_said_in_words() -> None:
+    people, ratings = small_round()
+    support = report.support_section(ratings, CALLS, "fr")
+    assert "Personne n'a donné d'avis sur CTA-02 : ces appels apparaissent sans chiffres." in texts(support)
+    assert any(isinstance(item, FigureWithAlt) for item in support)
+    groups = report.groups_section(ratings, people, CALLS, "region", "fr")
+    assert "1 groupe(s) de moins de 5 personnes ne sont pas affichés seuls." in texts(groups)
+    html = "".join(item.to_html() for item in groups if isinstance(item, Table))
+    assert "Europe" not in html  # the group of one appears nowhere on its own
+    participation = report.participation_section(people, "region", "fr")
+    table = next(item for item in participation if isinstance(item, Table)).to_html()
+    assert "Europe" not in table and "moins de 5" in table
+
+
+def test_a_dimension_the_export_lacked_is_explained() -> None:
+    people, ratings = small_round()
+    section = report.groups_section(ratings, people, CALLS, "constituency", "es")
+    assert texts(section) == ["Las respuestas de esta ronda no indican tipo de organización: nada que comparar."]
+    table = report.reweighting_section(ratings, people, CALLS, MEMBERS, "en")[0]
+    assert list(table.frame.columns) == [
+        "call",
+        "Raw",
+        "Each region counts the same",
+        "By the network's composition (region)",
+    ]
+
+
+def test_first_round_and_new_calls() -> None:
+    _, ratings = small_round()
+    assert texts(report.change_section(ratings, CALLS, None, None, None, "fr")) == [report.say("first_round", "fr")]
+    previous = ratings[ratings["call"] == "CTA-01"]
+    section = report.change_section(ratings, CALLS, previous, CALLS[:1], "Avant", "fr")
+    assert "Nouveaux appels, sans comparaison possible : CTA-02." in texts(section)
