@@ -51,6 +51,7 @@ book-strict: setup  ## the book builds with warnings as errors
 
 bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 	$(BIN)/python benchmarks/ingest.py --rows 100000 --runs 5
+	$(BIN)/python benchmarks/analysis.py --runs 3
 
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.sample
