@@ -124,12 +124,16 @@ def participation_chart(table: pd.DataFrame, by: str, lang: str = "fr") -> Figur
     # Figure() rather than pyplot: no global state, and Jupyter shows the figure once.
     fig = Figure(figsize=(7, 0.45 * len(table) + 1.2), layout="constrained")
     ax = fig.subplots()
-    bars = ax.barh(ordered["label"], ordered["respondents"], color=BAR_COLOUR)
-    counts = [f"{n} ({share:.0%})" for n, share in zip(ordered["respondents"], ordered["share"], strict=True)]
+    bars = ax.barh(ordered["label"], ordered["respondents"].fillna(0), color=BAR_COLOUR)
+    counts = [
+        text("too_few", lang) if pd.isna(n) else f"{int(n)} ({share:.0%})"
+        for n, share in zip(ordered["respondents"], ordered["share"], strict=True)
+    ]
     ax.bar_label(bars, labels=counts, padding=3)
     ax.set_title(text("participation_title", lang).format(by=text(by, lang)), loc="left", fontsize=12)
     ax.set_xlabel(text("respondents", lang))
-    ax.set_xlim(0, max(1, int(table["respondents"].max() if len(table) else 1)) * 1.25)
+    largest = table["respondents"].max() if len(table) else 1
+    ax.set_xlim(0, max(1.0, 0.0 if pd.isna(largest) else float(largest)) * 1.25)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 

@@ -127,7 +127,8 @@ def two_decimals(value: float) -> str:
 
 def points(value: float) -> str:
     """0.034 -> '+3 pts' (a difference of shares, in percentage points)."""
-    return f"{value * 100:+.0f} pts"
+    rounded = round(value * 100)
+    return f"{rounded:+d} pts" if rounded else "0 pts"
 
 
 def interval(bounds: tuple[float, float]) -> str:

@@ -126,7 +126,7 @@ def participation_section(respondents: pd.DataFrame, by: str, lang: str = "fr", 
     if chart:
         shown.append(
             FigureWithAlt(
-                charts.participation_chart(table.fillna({"respondents": 0, "share": 0}), by, lang),
+                charts.participation_chart(table, by, lang),
                 charts.participation_alt_text(table, by, lang),
             )
         )

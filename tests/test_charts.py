@@ -82,3 +82,12 @@ def test_change_and_representativeness_charts() -> None:
     chart = representativeness_chart(table, "region", "fr")
     assert len(chart.axes[0].patches) == 4
     assert "(+30 points)" in representativeness_alt_text(table, "region", "fr")
+
+
+def test_participation_chart_marks_withheld_counts() -> None:
+    from draftbook.analysis import protect_groups
+
+    table = protect_groups(participation(pd.DataFrame({"region": ["africa"] * 6 + ["europe"]}), "region", "en"), "en")
+    figure = participation_chart(table, "region", "en")
+    labels = [t.get_text() for t in figure.axes[0].texts]
+    assert labels == ["< 5", "6 (86%)"]  # bars are drawn bottom-up

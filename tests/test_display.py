@@ -40,3 +40,11 @@ def test_figure_carries_escaped_alt_text_and_a_png() -> None:
 
 def test_note_escapes() -> None:
     assert Note("<b>x</b>")._repr_mimebundle_()["text/html"] == '<p class="draftbook-note">&lt;b&gt;x&lt;/b&gt;</p>'
+
+
+def test_points_never_show_minus_zero() -> None:
+    from draftbook.display import points
+
+    assert points(0.034) == "+3 pts"
+    assert points(-0.004) == "0 pts"
+    assert points(-0.25) == "-25 pts"
