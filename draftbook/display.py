@@ -24,7 +24,10 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "no_opinion_share": "Sans avis", "consensus": "Consensus", "polarised": "Polarisé",
         "membership": "Membres", "gap": "Écart", "lowest_support": "Soutien le plus faible",
         "lowest_group": "Dans le groupe", "groups": "Groupes comparés", "previous": "Tour précédent",
-        "basis": "Comparé à", "change": "Évolution",
+        "basis": "Comparé à", "change": "Évolution", "group": "Suggestion ou thème", "kind": "Regroupement",
+        "suggestions": "Nombre", "languages": "Langues", "regions": "Régions", "mentions": "Mentions",
+        "calls": "Appels qui le traitent", "comment": "Commentaire", "language": "Langue déclarée",
+        "detected": "Langue détectée",
     },
     "en": {
         "call": "Call", "label": "Group", "respondents": "Respondents", "share": "Share",
@@ -33,7 +36,10 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "no_opinion_share": "No opinion", "consensus": "Consensus", "polarised": "Polarised",
         "membership": "Members", "gap": "Gap", "lowest_support": "Lowest support",
         "lowest_group": "In group", "groups": "Groups compared", "previous": "Previous round",
-        "basis": "Compared with", "change": "Change",
+        "basis": "Compared with", "change": "Change", "group": "Suggestion or theme", "kind": "Grouped by",
+        "suggestions": "Count", "languages": "Languages", "regions": "Regions", "mentions": "Mentions",
+        "calls": "Calls that address it", "comment": "Comment", "language": "Declared language",
+        "detected": "Detected language",
     },
     "es": {
         "call": "Llamado", "label": "Grupo", "respondents": "Participantes", "share": "Proporción",
@@ -42,7 +48,10 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "no_opinion_share": "Sin opinión", "consensus": "Consenso", "polarised": "Polarizado",
         "membership": "Miembros", "gap": "Diferencia", "lowest_support": "Apoyo más bajo",
         "lowest_group": "En el grupo", "groups": "Grupos comparados", "previous": "Ronda anterior",
-        "basis": "Comparado con", "change": "Evolución",
+        "basis": "Comparado con", "change": "Evolución", "group": "Sugerencia o tema", "kind": "Agrupado por",
+        "suggestions": "Número", "languages": "Idiomas", "regions": "Regiones", "mentions": "Menciones",
+        "calls": "Llamados que lo tratan", "comment": "Comentario", "language": "Idioma declarado",
+        "detected": "Idioma detectado",
     },
 }  # fmt: skip
 
@@ -96,6 +105,21 @@ class FigureWithAlt:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {"text/html": self.to_html(), "image/png": self.png, "text/plain": self.alt}
+
+
+class Quote:
+    """A member's words, escaped, marked with their language for screen readers and translators."""
+
+    def __init__(self, text: str, lang: str, attribution: str = ""):
+        self.text = text
+        self.lang = lang
+        self.attribution = attribution
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in self.text.splitlines() if line.strip())
+        footer = f"<footer>{html.escape(self.attribution)}</footer>" if self.attribution else ""
+        block = f'<blockquote class="draftbook-quote" lang="{html.escape(self.lang)}">{paragraphs}{footer}</blockquote>'
+        return {"text/html": block, "text/plain": f"« {self.text} » ({self.lang})"}
 
 
 class Note:

@@ -13,13 +13,25 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook import analysis, charts
+from draftbook import analysis, charts, themes
 from draftbook.calls import Call
-from draftbook.display import FigureWithAlt, Note, Table, interval, one_decimal, percent, points, two_decimals
+from draftbook.display import FigureWithAlt, Note, Quote, Table, interval, one_decimal, percent, points, two_decimals
 from draftbook.membership import Membership
 
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
+        "no_comments": "Aucun commentaire pour ce tour.",
+        "gap_note": "Thèmes soulevés par les membres qu'aucun appel ne traite : {themes}.",
+        "no_gap": "Chaque thème soulevé par les membres est traité par au moins un appel.",
+        "coverage_caption": "Thèmes soulevés et appels qui les traitent (les manques d'abord)",
+        "missing_caption": "Ce qui manque selon les membres, regroupé",
+        "digest_title": "{call} : {n} commentaire(s). Thèmes : {themes}.",
+        "no_digest": "{call} : aucun commentaire.",
+        "no_quote": "Aucun commentaire citable (les auteurs n'ont pas donné leur accord, ou il n'y en a pas).",
+        "language_note": "{n} commentaire(s) semblent écrits dans une autre langue que celle déclarée.",
+        "theme": "thème",
+        "similar": "formulation proche",
+        "none": "aucun",
         "no_answers": "Aucune réponse n'a encore été saisie pour ce tour : les analyses apparaîtront après l'import.",
         "no_dimension": "Les réponses de ce tour n'indiquent pas de {by} : rien à comparer.",
         "summary": "{title} : {n} répondant·e·s{rate}.",
@@ -45,6 +57,18 @@ TEXT: dict[str, dict[str, str]] = {
         "source": "source",
     },
     "en": {
+        "no_comments": "No comments in this round.",
+        "gap_note": "Themes members raised that no call addresses: {themes}.",
+        "no_gap": "Every theme members raised is addressed by at least one call.",
+        "coverage_caption": "Themes raised and the calls that address them (gaps first)",
+        "missing_caption": "What members say is missing, grouped",
+        "digest_title": "{call}: {n} comment(s). Themes: {themes}.",
+        "no_digest": "{call}: no comments.",
+        "no_quote": "No quotable comment (their authors did not consent, or there are none).",
+        "language_note": "{n} comment(s) seem written in another language than declared.",
+        "theme": "theme",
+        "similar": "similar wording",
+        "none": "none",
         "no_answers": "No answers have been entered for this round yet: the analysis will appear after the ingest.",
         "no_dimension": "The answers of this round give no {by}: nothing to compare.",
         "summary": "{title}: {n} respondents{rate}.",
@@ -70,6 +94,18 @@ TEXT: dict[str, dict[str, str]] = {
         "source": "source",
     },
     "es": {
+        "no_comments": "No hay comentarios en esta ronda.",
+        "gap_note": "Temas planteados por los miembros que ningún llamado trata: {themes}.",
+        "no_gap": "Cada tema planteado por los miembros lo trata al menos un llamado.",
+        "coverage_caption": "Temas planteados y llamados que los tratan (las carencias primero)",
+        "missing_caption": "Lo que falta según los miembros, agrupado",
+        "digest_title": "{call}: {n} comentario(s). Temas: {themes}.",
+        "no_digest": "{call}: ningún comentario.",
+        "no_quote": "Ningún comentario citable (sus autores no dieron su acuerdo, o no hay).",
+        "language_note": "{n} comentario(s) parecen escritos en otro idioma que el declarado.",
+        "theme": "tema",
+        "similar": "redacción similar",
+        "none": "ninguno",
         "no_answers": (
             "Todavía no se han cargado respuestas para esta ronda: el análisis aparecerá después de la importación."
         ),
@@ -257,3 +293,48 @@ def _count(lang: str) -> Any:
 def _yes_no(lang: str) -> Any:
     yes = {"fr": "oui", "en": "yes", "es": "sí"}.get(lang, "oui")
     return lambda value: yes if value else ""
+
+
+def coverage_section(
+    coded: pd.DataFrame, calls: Sequence[Call], codebook: dict[str, themes.Theme], lang: str = "fr"
+) -> list[Any]:
+    """Themes raised against themes covered, the gaps named first."""
+    if coded.empty:
+        return [Note(say("no_comments", lang))]
+    table = themes.coverage(coded, calls, codebook, lang)
+    gaps = table.loc[table["gap"], "theme"].tolist()
+    note = say("gap_note", lang, themes=", ".join(gaps)) if gaps else say("no_gap", lang)
+    shown = table[table["mentions"] > 0]
+    return [Note(note), Table(shown, say("coverage_caption", lang), {"gap": _yes_no(lang)}, lang)]
+
+
+def missing_section(
+    coded: pd.DataFrame, codebook: dict[str, themes.Theme], respondents: pd.DataFrame, lang: str = "fr"
+) -> list[Any]:
+    """The suggestions of what is missing, grouped by theme or similar wording."""
+    groups = themes.group_missing(coded, codebook, respondents, lang)
+    if groups.empty:
+        return [Note(say("no_comments", lang))]
+    groups["kind"] = groups["kind"].map(lambda kind: say(kind, lang))
+    return [Table(groups, say("missing_caption", lang), lang=lang)]
+
+
+def digest_section(coded: pd.DataFrame, call: Call, codebook: dict[str, themes.Theme], lang: str = "fr") -> list[Any]:
+    """One call: how many comments, on which themes, and up to three consented quotes."""
+    digest = themes.call_digest(coded, call.id, codebook, lang)
+    if not digest.comments:
+        return [Note(say("no_digest", lang, call=call.id))]
+    listed = ", ".join(f"{name} ({count})" for name, count in digest.themes) or say("none", lang)
+    shown: list[Any] = [Note(say("digest_title", lang, call=call.id, n=digest.comments, themes=listed))]
+    shown += [Quote(text, language) for language, text in digest.quotes] or [Note(say("no_quote", lang))]
+    return shown
+
+
+def language_section(coded: pd.DataFrame, lang: str = "fr") -> list[Any]:
+    """Comments whose detected language differs from the declared one (a hint for the translators)."""
+    if coded.empty:
+        return []
+    mismatches = themes.language_check(coded)
+    if mismatches.empty:
+        return []
+    return [Note(say("language_note", lang, n=len(mismatches))), Table(mismatches, "", lang=lang)]

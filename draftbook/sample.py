@@ -131,6 +131,49 @@ CALL_COMMENTS = {
         ],
     },
 }
+# Comments that speak to the theme of the call they are about (used for half of the call comments).
+THEMED_COMMENTS = {
+    "financing": {
+        "fr": "Sans accès direct aux fonds, cet appel restera lettre morte.",
+        "en": "Without direct access to funds, this call will stay on paper.",
+        "es": "Sin acceso directo a los fondos, este llamado se queda en el papel.",
+    },
+    "decentralisation": {
+        "fr": "On nous transfère des compétences sans le budget correspondant.",
+        "en": "We receive new mandates but never the budget to match.",
+        "es": "Nos transfieren competencias pero nunca el presupuesto.",
+    },
+    "regional-governments": {
+        "fr": "Le rôle des régions dans l'aménagement du territoire reste flou.",
+        "en": "The role of regions in territorial planning is still unclear.",
+        "es": "El papel de las regiones en la planificación territorial sigue sin estar claro.",
+    },
+    "gender-equality": {
+        "fr": "Très important : la place des femmes élues doit être visible.",
+        "en": "Very important: women mayors must be visible in cooperation.",
+        "es": "Muy importante: las mujeres electas deben ser visibles.",
+    },
+    "effectiveness": {
+        "fr": "Des procédures plus simples et une évaluation partagée, oui.",
+        "en": "Simpler procedures and shared evaluation, yes.",
+        "es": "Procedimientos más simples y evaluación compartida, sí.",
+    },
+    "capacity-building": {
+        "fr": "Nos agents ont besoin de formation pour monter ces projets.",
+        "en": "Our staff need training to run such projects.",
+        "es": "Nuestro personal necesita capacitación para estos proyectos.",
+    },
+    "basic-services": {
+        "fr": "La santé et le logement doivent rester au centre.",
+        "en": "Health and housing must stay at the centre.",
+        "es": "La salud y la vivienda deben seguir en el centro.",
+    },
+    "climate": {
+        "fr": "Le changement climatique frappe déjà nos côtes.",
+        "en": "Climate change already hits our coasts.",
+        "es": "El cambio climático ya golpea nuestras costas.",
+    },
+}
 MISSING = {
     "fr": [
         "Il manque la question des migrations et de l'accueil des personnes déplacées.",
@@ -315,9 +358,14 @@ def _answer(
     }
     lang = person["language"]
     comments = {}
+    themes = {call.id: call.theme for call in calls}
     for call_id, score in scores.items():
         if score is not None and rng.random() < plan.comment_rate / 3:
-            comments[call_id] = str(rng.choice(CALL_COMMENTS[lang]["positive" if score >= 4 else "negative"]))
+            themed = THEMED_COMMENTS.get(themes[call_id])
+            if themed and rng.random() < 0.5:
+                comments[call_id] = themed[lang]
+            else:
+                comments[call_id] = str(rng.choice(CALL_COMMENTS[lang]["positive" if score >= 4 else "negative"]))
     return Answer(
         person=person,
         submitted=start + dt.timedelta(seconds=int(rng.uniform(0, seconds))),

@@ -1,18 +1,34 @@
-"""The codebook: the themes that calls and comments are coded with.
+"""The codebook and comment coding: what members talk about, in three languages.
 
-``data/codebook.yml`` lists each theme with an id and a label per language.
-Comment coding (keywords per language) builds on this module.
+``data/codebook.yml`` lists each theme with an id, a label per language and
+keywords per language. A comment is coded with every theme whose keywords it
+contains, after folding (case, accents, apostrophes) and light stemming (a
+plural -s/-es/-x matches the singular keyword; ``word*`` matches any ending;
+``re:...`` is a regular expression). Keywords of all languages are tried on
+every comment, so a comment written in another language than declared is still
+coded. ``data/rounds/<round>/coding.csv`` holds the analyst's codes by comment
+id; they replace the automatic ones for that comment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from draftbook.config import check_keys, read_yaml, require_mapping
 from draftbook.errors import DataFileError
+from draftbook.text import fold
 
 LANGUAGES = ("fr", "en", "es")
+MIN_LETTERS = 3  # fewer letters than this: nothing to code or quote (punctuation, emoji)
+DETECT_CHARS = 2000  # language detection reads the start of very long comments
 
 
 @dataclass(frozen=True)
@@ -21,10 +37,31 @@ class Theme:
 
     id: str
     label: dict[str, str]
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang``, falling back to French."""
         return self.label.get(lang) or self.label["fr"]
+
+    def matches(self, folded_text: str) -> bool:
+        return bool(self.pattern and self.pattern.search(folded_text))
+
+
+def keyword_regex(keyword: str) -> str:
+    """The regular expression of one keyword (see the module docstring)."""
+    if keyword.startswith("re:"):
+        return keyword[3:]
+    words = [word for word in re.split(r"[\s\-]+", fold(keyword)) if word]
+    parts = [_word(word, last=index == len(words) - 1) for index, word in enumerate(words)]
+    return r"\b" + r"[\s\-]+".join(parts)
+
+
+def _word(word: str, last: bool) -> str:
+    """A word of a keyword: ``word*`` takes any ending; the last word may take a plural."""
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    return re.escape(word) + (r"(?:s|es|x)?\b" if last else "")
 
 
 def load_codebook(path: Path) -> dict[str, Theme]:
@@ -45,5 +82,267 @@ def load_codebook(path: Path) -> dict[str, Theme]:
         label = require_mapping(entry["label"], file=path, key=f"{where}.label", what="labels per language")
         if not label.get("fr"):
             raise DataFileError("a French label is required", file=path, key=f"{where}.label.fr")
-        themes[theme_id] = Theme(theme_id, {str(k): str(v) for k, v in label.items()})
+        keywords = _keywords(entry.get("keywords"), path, theme_id)
+        themes[theme_id] = Theme(
+            theme_id, {str(k): str(v) for k, v in label.items()}, keywords, _compile(keywords, path, theme_id)
+        )
     return themes
+
+
+def _keywords(raw: Any, path: Path, theme_id: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    by_language = require_mapping(raw, file=path, key=f"{theme_id}.keywords", what="keywords per language")
+    check_keys(by_language, allowed=LANGUAGES, file=path, where=f"{theme_id}.keywords")
+    keywords: dict[str, tuple[str, ...]] = {}
+    for lang, words in by_language.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise DataFileError("expected a list of words", file=path, key=f"{theme_id}.keywords.{lang}")
+        keywords[str(lang)] = tuple(words)
+    return keywords
+
+
+def _compile(keywords: dict[str, tuple[str, ...]], path: Path, theme_id: str) -> re.Pattern[str] | None:
+    parts = []
+    for lang, words in keywords.items():
+        for word in words:
+            regex = keyword_regex(word)
+            try:
+                re.compile(regex)
+            except re.error as exc:
+                raise DataFileError(
+                    f'the keyword "{word}" is not a valid pattern ({exc.msg})',
+                    file=path,
+                    key=f"{theme_id}.keywords.{lang}",
+                    hint="check brackets and backslashes, or drop the re: prefix",
+                ) from exc
+            parts.append(f"(?:{regex})")
+    return re.compile("|".join(parts)) if parts else None
+
+
+def comment_ids(comments: pd.DataFrame) -> pd.Series:
+    """A stable id per comment (``C-`` + hash of respondent, call, kind and text)."""
+    keys = (
+        comments["respondent"].astype(str) + "\x1f" + comments["call"].astype(str) + "\x1f"
+        + comments["kind"].astype(str) + "\x1f" + comments["text"].astype(str)
+    )  # fmt: skip
+    return keys.map(lambda key: "C-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10])
+
+
+def has_words(text: str) -> bool:
+    """True when the text has at least a few letters (not only punctuation or emoji)."""
+    return sum(ch.isalpha() for ch in text[:DETECT_CHARS]) >= MIN_LETTERS
+
+
+def auto_codes(texts: Iterable[str], themes: dict[str, Theme]) -> list[list[str]]:
+    """The themes found in each text, in codebook order."""
+    coded = []
+    for text in texts:
+        folded = fold(text) if has_words(text) else ""
+        coded.append([theme.id for theme in themes.values() if folded and theme.matches(folded)])
+    return coded
+
+
+def load_coding(path: Path, themes: dict[str, Theme]) -> dict[str, list[str]]:
+    """The analyst's codes: comment id -> themes. Missing file: no manual codes."""
+    if not path.is_file():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("comment", "themes"):
+        if column not in frame.columns:
+            raise DataFileError(f'the coding file needs a "{column}" column', file=path, hint="columns: comment,themes")
+    manual: dict[str, list[str]] = {}
+    for index, (comment, codes) in enumerate(zip(frame["comment"], frame["themes"], strict=True), start=2):
+        if comment in manual:
+            raise DataFileError(f"the comment {comment} is coded twice", file=path, row=index, column="comment")
+        chosen = [code.strip() for code in codes.split(";") if code.strip()]
+        unknown = [code for code in chosen if code not in themes]
+        if unknown:
+            raise DataFileError(
+                f'unknown theme "{unknown[0]}"',
+                file=path,
+                row=index,
+                column="themes",
+                hint="use ids of data/codebook.yml",
+            )
+        manual[comment] = chosen
+    return manual
+
+
+def code_comments(
+    comments: pd.DataFrame, themes: dict[str, Theme], manual: dict[str, list[str]] | None = None
+) -> pd.DataFrame:
+    """Comments with their id, their themes (a list) and where the codes come from (auto or manual)."""
+    coded = comments.copy()
+    coded["comment"] = comment_ids(comments)
+    automatic = auto_codes(coded["text"].astype(str), themes)
+    manual = manual or {}
+    coded["themes"] = [manual.get(cid, auto) for cid, auto in zip(coded["comment"], automatic, strict=True)]
+    coded["coding"] = ["manual" if cid in manual else "auto" for cid in coded["comment"]]
+    return coded
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.FRENCH, Language.ENGLISH, Language.SPANISH).build()
+
+
+def detect_languages(texts: Sequence[str]) -> list[str]:
+    """fr, en or es for each text, or "" when it has too few letters to tell."""
+    codes = {"FRENCH": "fr", "ENGLISH": "en", "SPANISH": "es"}
+    detector = _detector()
+    detected = []
+    for text in texts:
+        if not has_words(text):
+            detected.append("")
+            continue
+        language = detector.detect_language_of(text[:DETECT_CHARS])
+        detected.append(codes.get(language.name, "") if language is not None else "")
+    return detected
+
+
+SIMILAR = 70  # rapidfuzz token-set ratio (0-100) above which two uncoded suggestions are grouped
+
+
+def group_missing(
+    coded: pd.DataFrame, themes: dict[str, Theme], respondents: pd.DataFrame, lang: str = "fr"
+) -> pd.DataFrame:
+    """The "what is missing" suggestions, grouped: by theme across languages, else by similar wording.
+
+    One row per group: ``group`` (a theme label, or the first suggestion of a
+    wording group), ``kind`` (theme | similar), ``suggestions``, ``languages``
+    and ``regions`` (where the suggestions come from; regions with fewer than 5
+    suggestions are merged as "other").
+    """
+    from rapidfuzz import fuzz
+
+    missing = coded[(coded["kind"] == "missing") & coded["text"].map(has_words)].copy()
+    missing["key"] = [f"theme:{codes[0]}" if codes else "" for codes in missing["themes"]]
+    uncoded = missing[missing["key"] == ""]
+    for language, part in uncoded.groupby("language"):
+        leaders: list[tuple[str, str]] = []  # (folded text, key)
+        for index, text in part["text"].items():
+            folded = fold(str(text))
+            key = next((k for leader, k in leaders if fuzz.token_set_ratio(folded, leader) >= SIMILAR), None)
+            if key is None:
+                key = f"similar:{language}:{text}"
+                leaders.append((folded, key))
+            missing.loc[index, "key"] = key
+    regions = dict(zip(respondents["respondent"], respondents["region"], strict=False))
+    rows = []
+    for group_key, part in missing.groupby("key", sort=False):
+        kind, _, rest = str(group_key).partition(":")
+        name = themes[rest].label_in(lang) if kind == "theme" else rest.partition(":")[2]
+        rows.append(
+            {
+                "group": name,
+                "kind": kind,
+                "suggestions": len(part),
+                "languages": ", ".join(sorted(set(part["language"]))),
+                "regions": _region_summary(part["respondent"].map(lambda r: regions.get(r, "unknown")), lang),
+            }
+        )
+    table = pd.DataFrame(rows, columns=["group", "kind", "suggestions", "languages", "regions"])
+    return table.sort_values(["suggestions", "group"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _region_summary(regions: pd.Series, lang: str) -> str:
+    from draftbook.analysis import MIN_GROUP
+    from draftbook.vocabulary import label
+
+    counts = regions.value_counts()
+    shown = [f"{label('region', str(r), lang)} ({n})" for r, n in counts.items() if n >= MIN_GROUP]
+    other = int(counts[counts < MIN_GROUP].sum())
+    word = {"fr": "autres", "en": "other", "es": "otras"}.get(lang, "autres")
+    return ", ".join(
+        shown + ([f"{word} ({other})" if other >= MIN_GROUP else f"{word} (< {MIN_GROUP})"] if other else [])
+    )
+
+
+def coverage(coded: pd.DataFrame, calls: Sequence[Any], themes: dict[str, Theme], lang: str = "fr") -> pd.DataFrame:
+    """Themes raised by members against themes the calls cover; the gaps (raised, not covered) first."""
+    mentions: dict[str, int] = dict.fromkeys(themes, 0)
+    for codes in coded["themes"]:
+        for code in codes:
+            mentions[code] = mentions.get(code, 0) + 1
+    covering: dict[str, list[str]] = {}
+    for call in calls:
+        covering.setdefault(call.theme, []).append(call.id)
+    rows = [
+        {
+            "theme": themes[theme_id].label_in(lang),
+            "mentions": count,
+            "calls": ", ".join(covering.get(theme_id, [])),
+            "gap": count > 0 and theme_id not in covering,
+        }
+        for theme_id, count in mentions.items()
+        if theme_id in themes
+    ]
+    table = pd.DataFrame(rows, columns=["theme", "mentions", "calls", "gap"])
+    return table.sort_values(["gap", "mentions", "theme"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What members said about one call: theme counts and up to three quotes."""
+
+    call: str
+    comments: int
+    themes: list[tuple[str, int]]
+    quotes: list[tuple[str, str]]  # (language, text)
+
+
+def call_digest(coded: pd.DataFrame, call: str, themes: dict[str, Theme], lang: str = "fr", quotes: int = 3) -> Digest:
+    """Theme counts of the comments on ``call`` and representative quotes from those who consented.
+
+    Quotes are chosen among consenting comments with words: first those coded
+    with the call's most frequent themes, then by length closest to 200
+    characters (long enough to say something, short enough to read); ties by id.
+    """
+    own = coded[(coded["call"] == call) & (coded["kind"] == "call")]
+    counts: dict[str, int] = {}
+    for codes in own["themes"]:
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    top = {theme for theme, _ in ranked[:2]}
+    candidates = own[own["publishable"].astype(bool) & own["text"].map(has_words)].copy()
+    candidates["on_theme"] = [bool(top & set(codes)) for codes in candidates["themes"]]
+    candidates["distance"] = (candidates["text"].str.len() - 200).abs()
+    candidates = candidates.sort_values(["on_theme", "distance", "comment"], ascending=[False, True, True])
+    chosen = candidates.drop_duplicates("text").head(quotes)
+    return Digest(
+        call=call,
+        comments=len(own),
+        themes=[(themes[t].label_in(lang) if t in themes else t, n) for t, n in ranked],
+        quotes=list(zip(chosen["language"], chosen["text"], strict=True)),
+    )
+
+
+def language_check(coded: pd.DataFrame) -> pd.DataFrame:
+    """Comments whose detected language differs from the declared one (undetectable ones left out)."""
+    detected = detect_languages(coded["text"].astype(str).tolist())
+    checked = coded.assign(detected=detected)
+    return checked[(checked["detected"] != "") & (checked["detected"] != checked["language"])][
+        ["comment", "language", "detected"]
+    ].reset_index(drop=True)
+
+
+def coding_quality(gold: Sequence[set[str]], predicted: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Precision, recall and F1 per theme (themes present in the gold codes or the predictions).
+
+    The macro F1 is the mean of the ``f1`` column.
+    """
+    present = sorted(set().union(*gold, *(set(p) for p in predicted)))
+    rows = []
+    for theme in present:
+        tp = sum(theme in g and theme in p for g, p in zip(gold, predicted, strict=True))
+        fp = sum(theme not in g and theme in p for g, p in zip(gold, predicted, strict=True))
+        fn = sum(theme in g and theme not in p for g, p in zip(gold, predicted, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"theme": theme, "tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1})
+    return pd.DataFrame(rows, columns=["theme", "tp", "fp", "fn", "precision", "recall", "f1"])

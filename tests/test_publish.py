@@ -33,6 +33,7 @@ def test_toc_appends_one_chapter_per_round_newest_first(workbook: Workbook) -> N
     assert sections == [
         "rounds/2022-05-written-feedback/participation",
         "rounds/2022-05-written-feedback/support",
+        "rounds/2022-05-written-feedback/themes",
         "rounds/2022-05-written-feedback/groups",
     ]
     assert toc["parts"][0]["caption"] == "Le document d'orientation"

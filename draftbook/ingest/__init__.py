@@ -6,8 +6,7 @@ the round's tidy tables and ``ingest-report.json``. The raw export and the
 quarantined rows go to ``data/private/``, never to the tidy tables.
 
 Modules: ``mapping`` (the mapping file contract), ``readers`` (CSV and XLSX,
-encodings, delimiters), ``scales`` (answer labels to scores), ``text``
-(folding and redaction), ``pseudonyms`` (salted respondent ids), ``records``
+encodings, delimiters), ``scales`` (answer labels to scores), ``pseudonyms`` (salted respondent ids), ``records``
 (row validation and duplicates), ``store`` (atomic writes and reports),
 ``core`` (the whole run).
 """

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from draftbook.ingest.text import fold_series
+from draftbook.text import fold_series
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"

@@ -16,8 +16,8 @@ import pandas as pd
 from draftbook.ingest.mapping import SourceMapping
 from draftbook.ingest.pseudonyms import identities, pseudonymise
 from draftbook.ingest.readers import Export
-from draftbook.ingest.text import fold, fold_series, redact, redact_name, strip_series
 from draftbook.rounds import TABLE_COLUMNS
+from draftbook.text import fold, fold_series, redact, redact_name, strip_series
 from draftbook.vocabulary import ALIASES, VOCABULARIES
 
 UNKNOWN = "unknown"

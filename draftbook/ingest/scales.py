@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from draftbook.ingest.text import fold
+from draftbook.text import fold
 
 NO_OPINION: None = None
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from draftbook.ingest.text import fold, redact, redact_name
+from draftbook.text import fold, redact, redact_name
 
 
 def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:

@@ -1,4 +1,4 @@
-"""Text helpers shared by the ingest: label folding and personal-data redaction."""
+"""Text helpers: label folding (ingest, codebook) and personal-data redaction (ingest)."""
 
 from __future__ import annotations
 
