@@ -17,8 +17,8 @@ from draftbook.errors import DraftbookError
 from draftbook.ingest import ingest_source
 from draftbook.ingest.store import read_report
 from draftbook.paths import Workbook
-from draftbook.pipeline import execute_runs, plan_runs, stale_runs
-from draftbook.publish import build_html, build_lock, stage_sources, swap_in
+from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
+from draftbook.publish import book_is_current, build_html, build_lock, stage_sources, swap_in
 from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
 from draftbook.themes import LANGUAGES, load_codebook
 
@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", dest="langs", action="append", choices=LANGUAGES, help="language of the book (default: fr)"
     )
     build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        default=default_jobs(),
+        metavar="N",
+        help=f"notebook runs at once (default: one per core, here {default_jobs()})",
+    )
     ingest = commands.add_parser(
         "ingest",
         help="read a survey or session export into a round: validated, pseudonymised, nothing lost",
@@ -87,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workbook = Workbook.locate()
     try:
         if args.command == "build":
-            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict)
+            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping)
         return command_status(workbook)
@@ -105,7 +112,16 @@ def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]
     return load_rounds(workbook)
 
 
-def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Sequence[str], strict: bool) -> int:
+def _positive(value: str) -> int:
+    number = int(value) if value.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {value!r}")
+    return number
+
+
+def command_build(
+    workbook: Workbook, round_ids: Sequence[str] | None, langs: Sequence[str], strict: bool, jobs: int = 1
+) -> int:
     started = time.perf_counter()
     rounds = validate(workbook, round_ids)
     if list(langs) != ["fr"]:
@@ -116,17 +132,21 @@ def command_build(workbook: Workbook, round_ids: Sequence[str] | None, langs: Se
         chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
         print(f"Executing the notebooks for {chosen} with Papermill ({len(runs)} runs in the book):", flush=True)
         report = execute_runs(
-            workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids
+            workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids, jobs=jobs
         )
         shown = [run for run in runs if run not in report.left_out]
         missing = {run.round_id for run in report.left_out}
         stage_sources(workbook, stage, [r for r in rounds if r.id not in missing], shown)
-        print("Building the book with jupyter-book ...", flush=True)
-        site = build_html(workbook, stage, strict)
-        swap_in(site, workbook.html_dir)
+        if book_is_current(workbook, stage, strict):
+            print("Nothing changed since the last build: the book in _build/html is current.", flush=True)
+        else:
+            print("Building the book with jupyter-book ...", flush=True)
+            site = build_html(workbook, stage, strict)
+            swap_in(site, workbook.html_dir)
     seconds = time.perf_counter() - started
     print(
-        f"Done in {seconds:.1f} s: {len(report.ran)} notebook run(s) executed, {len(report.reused)} reused"
+        f"Done in {seconds:.1f} s (notebooks {report.seconds:.1f} s, {jobs} at a time): "
+        f"{len(report.ran)} notebook run(s) executed, {len(report.reused)} reused"
         + (f", {len(report.kept)} of other rounds kept as they were" if report.kept else "")
         + ".\n"
         f"The book is ready: {(workbook.html_dir / 'index.html').as_uri()}"

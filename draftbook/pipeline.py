@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,7 @@ class RunReport:
 
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     left_out: list[Run] = field(default_factory=list)
     seconds: float = 0.0
@@ -65,7 +68,7 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> list[Run]:
     """Every run the book needs: per-round notebooks once per round, the others once."""
     runs: list[Run] = []
-    shared = (workbook.calls_file, workbook.codebook_file)
+    shared = tuple(p for p in (workbook.calls_file, workbook.codebook_file, workbook.membership_file) if p.is_file())
     for notebook in sorted(workbook.notebooks_dir.glob("*.ipynb"), key=notebook_order):
         declared = notebook_parameters(notebook)
         if "round" in declared:
@@ -105,46 +108,67 @@ def package_digest() -> str:
     return digest.hexdigest()
 
 
-def run_key(run: Run, workbook: Workbook, package: str) -> str:
+def input_hashes(run: Run, workbook: Workbook) -> dict[str, str]:
+    """sha256 of every file the run depends on, by path relative to the workbook."""
+    files = [run.notebook, *run.inputs]
+    requirements = workbook.root / "requirements.txt"
+    if requirements.is_file():
+        files.append(requirements)
+    return {str(path.relative_to(workbook.root)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def run_key(run: Run, workbook: Workbook, package: str, hashes: dict[str, str] | None = None) -> str:
     """The content hash that decides whether ``run`` must execute again."""
     digest = hashlib.sha256(package.encode())
     digest.update(json.dumps(run.parameters, sort_keys=True).encode())
-    for path in (run.notebook, *run.inputs):
-        digest.update(str(path.relative_to(workbook.root)).encode())
-        digest.update(path.read_bytes())
-    requirements = workbook.root / "requirements.txt"
-    if requirements.is_file():
-        digest.update(requirements.read_bytes())
+    digest.update(json.dumps(hashes or input_hashes(run, workbook), sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def load_manifest(stage: Path) -> dict[str, str]:
+def load_manifest(stage: Path) -> dict[str, dict[str, Any]]:
+    """What each executed notebook of the stage was built from (empty when damaged: a re-run is the cost)."""
     path = stage / MANIFEST
     if not path.is_file():
         return {}
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
-        return {}  # a damaged cache only costs a re-run
-    return {str(k): str(v) for k, v in content.items()} if isinstance(content, dict) else {}
+        return {}
+    if not isinstance(content, dict):
+        return {}
+    return {str(k): v for k, v in content.items() if isinstance(v, dict) and "key" in v}
+
+
+def stale_reason(run: Run, entry: dict[str, Any] | None, workbook: Workbook, package: str, stage: Path) -> str | None:
+    """Why ``run`` must execute again, in plain words; None when its output is up to date."""
+    if entry is None or not (stage / run.output).is_file():
+        return "never built"
+    hashes = input_hashes(run, workbook)
+    if entry["key"] == run_key(run, workbook, package, hashes):
+        return None
+    reasons = []
+    before = entry.get("inputs", {})
+    changed = sorted(path for path in hashes.keys() | before.keys() if hashes.get(path) != before.get(path))
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        reasons.append(f"changed: {shown}")
+    if entry.get("package") != package:
+        reasons.append("the draftbook package changed")
+    if entry.get("parameters") != run.parameters:
+        reasons.append("its parameters changed")
+    return "; ".join(reasons) or "its inputs changed"
 
 
 def stale_runs(workbook: Workbook, runs: Sequence[Run], stage: Path) -> list[tuple[Run, str]]:
     """The runs that would execute now, each with the reason in plain words."""
     manifest, package = load_manifest(stage), package_digest()
-    stale = []
-    for run in runs:
-        key = manifest.get(str(run.output))
-        if key is None or not (stage / run.output).is_file():
-            stale.append((run, "never built"))
-        elif key != run_key(run, workbook, package):
-            stale.append((run, "its notebook, data or the package changed"))
-    return stale
+    found = ((run, stale_reason(run, manifest.get(str(run.output)), workbook, package, stage)) for run in runs)
+    return [(run, reason) for run, reason in found if reason is not None]
 
 
 @contextlib.contextmanager
 def _workbook_env(workbook: Workbook) -> Iterator[None]:
-    """Kernels inherit the environment: point them at this workbook's data."""
+    """Kernels (and worker processes) inherit the environment: point them at this workbook's data."""
     previous = os.environ.get(ROOT_ENV)
     os.environ[ROOT_ENV] = str(workbook.root)
     try:
@@ -156,51 +180,104 @@ def _workbook_env(workbook: Workbook) -> Iterator[None]:
             os.environ[ROOT_ENV] = previous
 
 
+def default_jobs() -> int:
+    """One notebook run per core (each run is a kernel process)."""
+    return max(1, os.cpu_count() or 1)
+
+
 def execute_runs(
     workbook: Workbook,
     runs: Sequence[Run],
     stage: Path,
     progress: Callable[[str], None] = print,
     only_rounds: Collection[str] | None = None,
+    jobs: int = 1,
 ) -> RunReport:
-    """Execute the stale runs into ``stage``, reuse the others; stop at the first failure.
+    """Execute the stale runs into ``stage`` (``jobs`` at a time), reuse the others.
 
     With ``only_rounds``, runs of other rounds are not executed: their previous
     output is kept when there is one, otherwise they are left out of the book.
+    After a failure no new run starts; the runs already going finish and are
+    kept; then the first failure is raised as a BuildError.
     """
     manifest, package = load_manifest(stage), package_digest()
     report = RunReport()
     started = time.perf_counter()
-    with _workbook_env(workbook):
-        for index, run in enumerate(runs, start=1):
-            key = run_key(run, workbook, package)
-            target = stage / run.output
-            prefix = f"[{index}/{len(runs)}]"
-            if only_rounds is not None and run.round_id is not None and run.round_id not in only_rounds:
-                if target.is_file():
-                    report.kept.append(run.label)
-                    progress(f"{prefix} not selected, kept {run.label}")
-                else:
-                    report.left_out.append(run)
-                    progress(f"{prefix} not selected, never built: left out  {run.label}")
-                continue
-            if manifest.get(str(run.output)) == key and target.is_file():
-                report.reused.append(run.label)
-                progress(f"{prefix} unchanged, reused  {run.label}")
-                continue
-            progress(f"{prefix} running          {run.label} ...")
-            seconds = _execute(workbook, run, target)
-            manifest[str(run.output)] = key
+    _clean_scratch(stage)
+    todo: list[tuple[str, Run, dict[str, str]]] = []
+    for index, run in enumerate(runs, start=1):
+        prefix = f"[{index}/{len(runs)}]"
+        target = stage / run.output
+        if only_rounds is not None and run.round_id is not None and run.round_id not in only_rounds:
+            if target.is_file():
+                report.kept.append(run.label)
+                progress(f"{prefix} not selected, kept {run.label}")
+            else:
+                report.left_out.append(run)
+                progress(f"{prefix} not selected, never built: left out  {run.label}")
+            continue
+        hashes = input_hashes(run, workbook)
+        entry = manifest.get(str(run.output))
+        if entry is not None and entry["key"] == run_key(run, workbook, package, hashes) and target.is_file():
+            report.reused.append(run.label)
+            progress(f"{prefix} unchanged, reused  {run.label}")
+            continue
+        todo.append((prefix, run, hashes))
+    failures: list[BuildError] = []
+
+    def finished(prefix: str, run: Run, hashes: dict[str, str], outcome: dict[str, Any]) -> None:
+        if outcome["ok"]:
+            manifest[str(run.output)] = {
+                "key": run_key(run, workbook, package, hashes),
+                "inputs": hashes,
+                "package": package,
+                "parameters": run.parameters,
+            }
             _write_manifest(stage, manifest)
             report.ran.append(run.label)
-            progress(f"{prefix} done in {seconds:5.1f} s  {run.label}")
+            progress(f"{prefix} done in {outcome['seconds']:5.1f} s  {run.label}")
+        else:
+            report.failed.append(run.label)
+            progress(f"{prefix} FAILED             {run.label}")
+            failures.append(_build_error(workbook, run, outcome))
+
+    with _workbook_env(workbook):
+        if jobs <= 1 or len(todo) <= 1:
+            for prefix, run, hashes in todo:
+                progress(f"{prefix} running          {run.label} ...")
+                finished(prefix, run, hashes, execute_one(str(workbook.root), run, str(stage / run.output)))
+                if failures:
+                    break
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = {}
+                for prefix, run, hashes in todo:
+                    progress(f"{prefix} queued           {run.label}")
+                    job = pool.submit(execute_one, str(workbook.root), run, str(stage / run.output))
+                    futures[job] = (prefix, run, hashes)
+                for job in as_completed(futures):
+                    finished(*futures[job], job.result())
+                    if failures:
+                        for pending in futures:
+                            pending.cancel()
     report.seconds = time.perf_counter() - started
+    if failures:
+        raise failures[0]
     return report
 
 
-def _execute(workbook: Workbook, run: Run, target: Path) -> float:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.with_suffix(".running.ipynb")
+def execute_one(root: str, run: Run, target: str) -> dict[str, Any]:
+    """Run one notebook with Papermill (in a worker process or in-process); never raises.
+
+    Returns ``{"ok": True, "seconds": ...}`` or the failure's fields, which the
+    parent turns into a BuildError (exceptions with fields do not cross
+    process boundaries intact).
+    """
+    workbook = Workbook(Path(root))
+    output = Path(target)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    scratch = output.with_suffix(".running.ipynb")
     started = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -216,17 +293,32 @@ def _execute(workbook: Workbook, run: Run, target: Path) -> float:
         )
     except PapermillExecutionError as exc:
         kept = _keep_failed(workbook, run, scratch)
-        raise BuildError(
-            f"{exc.ename}: {exc.evalue}",
-            notebook=str(run.notebook.relative_to(workbook.root)),
-            round_id=run.round_id,
-            cell=exc.exec_count,
-            output=kept,
-            hint=f"open {kept.relative_to(workbook.root)} to see the failed cell; the previous book is untouched",
-        ) from exc
+        return {"ok": False, "reason": f"{exc.ename}: {exc.evalue}", "cell": exc.exec_count, "kept": str(kept)}
+    except Exception as exc:  # a kernel that dies or cannot start: still a named failure
+        kept = _keep_failed(workbook, run, scratch)
+        return {"ok": False, "reason": f"{type(exc).__name__}: {exc}", "cell": None, "kept": str(kept)}
     prepare_for_book(scratch)
-    scratch.replace(target)
-    return time.perf_counter() - started
+    scratch.replace(output)
+    return {"ok": True, "seconds": time.perf_counter() - started}
+
+
+def _build_error(workbook: Workbook, run: Run, outcome: dict[str, Any]) -> BuildError:
+    kept = Path(outcome["kept"])
+    return BuildError(
+        outcome["reason"],
+        notebook=str(run.notebook.relative_to(workbook.root)),
+        round_id=run.round_id,
+        cell=outcome["cell"],
+        output=kept,
+        hint=f"open {kept.relative_to(workbook.root)} to see the failed cell; the previous book is untouched",
+    )
+
+
+def _clean_scratch(stage: Path) -> None:
+    """Remove half-written notebooks left by a build that was killed."""
+    if stage.is_dir():
+        for leftover in stage.rglob("*.running.ipynb"):
+            leftover.unlink()
 
 
 def _keep_failed(workbook: Workbook, run: Run, scratch: Path) -> Path:
@@ -253,7 +345,7 @@ def prepare_for_book(path: Path) -> None:
     nbformat.write(notebook, path)  # type: ignore[no-untyped-call]
 
 
-def _write_manifest(stage: Path, manifest: dict[str, str]) -> None:
+def _write_manifest(stage: Path, manifest: dict[str, dict[str, Any]]) -> None:
     path = stage / MANIFEST
     scratch = path.with_suffix(".tmp")
     scratch.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

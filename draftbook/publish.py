@@ -10,6 +10,7 @@ The new site replaces ``_build/html`` only after a successful build.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ import yaml
 from draftbook.config import read_yaml, require_mapping
 from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
 from draftbook.paths import Workbook
-from draftbook.pipeline import Run
+from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
 
 ROUNDS_CAPTION = "Les tours de consultation"
@@ -164,6 +165,25 @@ def jupyter_book_command(stage: Path, output: Path, strict: bool) -> list[str]:
     return command
 
 
+STAMP = "stage.sha256"
+
+
+def stage_digest(stage: Path, strict: bool) -> str:
+    """A hash of everything jupyter-book would read from the stage (and of the strictness)."""
+    digest = hashlib.sha256(b"strict" if strict else b"lenient")
+    for path in sorted(p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST):
+        digest.update(str(path.relative_to(stage)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def book_is_current(workbook: Workbook, stage: Path, strict: bool) -> bool:
+    """True when the published site was built from exactly this stage: nothing to rebuild."""
+    stamp = workbook.build_dir / "book" / STAMP
+    site = workbook.html_dir / "index.html"
+    return site.is_file() and stamp.is_file() and stamp.read_text(encoding="ascii") == stage_digest(stage, strict)
+
+
 def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
     """Run jupyter-book on the stage; return the folder of the new site."""
     output = workbook.build_dir / "book"
@@ -180,6 +200,7 @@ def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
             file=log.relative_to(workbook.root),
             hint="fix the page named above; the previous book in _build/html is untouched",
         )
+    (output / STAMP).write_text(stage_digest(stage, strict), encoding="ascii")
     return output / "_build" / "html"
 
 

@@ -75,8 +75,11 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
     assert (site / "notebooks" / "calls.html").is_file()
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
-    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
-    assert "5 reused" in capsys.readouterr().out
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "5 reused" in out and "Nothing changed since the last build" in out
+    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # lenient after strict: the book is rebuilt
+    assert "Building the book with jupyter-book" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
     out = capsys.readouterr().out
@@ -142,3 +145,41 @@ def test_ingest_errors_exit_1_and_usage_errors_2(workbook: Workbook, capsys: pyt
         main(["ingest", ROUND, str(empty)])
     assert caught.value.code == 2
     assert "--mapping" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_concurrent_build_refused_and_killed_build_recovers(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
+    capsys.readouterr()
+    index = workbook.html_dir / "index.html"
+    assert index.is_file()
+    ratings = workbook.round_dir("2022-02-gtf-debate") / "ratings.csv"
+    ratings.write_text(ratings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    env = {**os.environ, "DRAFTBOOK_ROOT": str(workbook.root)}
+    running = subprocess.Popen(
+        [sys.executable, "-m", "draftbook.cli", "build", "--round", "2022-02-gtf-debate", "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    assert running.stdout is not None
+    for line in running.stdout:
+        if "running" in line:
+            break
+    assert main(["build"]) == 1  # a second build at the same time is refused
+    assert f"another build is running (process {running.pid})" in capsys.readouterr().err
+    os.killpg(running.pid, signal.SIGKILL)  # the build and its kernel, mid-way
+    running.wait()
+    assert index.is_file()  # the previous site is still there
+    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # the next build recovers
+    out = capsys.readouterr().out
+    assert "The book is ready" in out
+    assert not list((workbook.build_dir / "stage").rglob("*.running.ipynb"))

@@ -74,7 +74,7 @@ def test_runs_execute_then_are_reused_until_an_input_changes(workbook: Workbook,
     respondents = workbook.round_dir("2022-02-gtf-debate") / "respondents.csv"
     respondents.write_text("\n".join(respondents.read_text().splitlines()[:5]) + "\n")
     stale = stale_runs(workbook, runs, stage)
-    assert [reason for _, reason in stale] == ["its notebook, data or the package changed"]
+    assert [reason for _, reason in stale] == ["changed: data/rounds/2022-02-gtf-debate/respondents.csv"]
     third = execute_runs(workbook, runs, stage, progress=lambda _: None)
     assert third.ran == first.ran
     executed = nbformat.read(stage / runs[0].output, as_version=4)
@@ -108,3 +108,51 @@ def test_package_digest_covers_subpackages(tmp_path: Path, monkeypatch: pytest.M
     before = pipeline.package_digest()
     (package / "ingest" / "core.py").write_text("y = 2\n")
     assert pipeline.package_digest() != before
+
+
+def count_notebook(workbook: Workbook) -> None:
+    for path in workbook.notebooks_dir.glob("*.ipynb"):
+        path.unlink()
+    notebook(
+        workbook.notebooks_dir / "count.ipynb",
+        "from draftbook.paths import Workbook\nfrom draftbook.rounds import load_round, read_table\n"
+        "print(len(read_table(load_round(Workbook.locate(), round), 'respondents')))",
+        parameters="round = 'x'",
+    )
+
+
+@pytest.mark.slow
+def test_cache_hit_and_miss_for_each_kind_of_input(workbook: Workbook, tmp_path: Path) -> None:
+    count_notebook(workbook)
+    rounds = load_rounds(workbook)
+    stage = tmp_path / "stage"
+    execute_runs(workbook, plan_runs(workbook, rounds), stage, progress=lambda _: None, jobs=2)
+
+    def stale() -> dict[str | None, str]:
+        return {run.round_id: reason for run, reason in stale_runs(workbook, plan_runs(workbook, rounds), stage)}
+
+    assert stale() == {}
+    ratings = workbook.round_dir("2022-04-regional-sessions") / "ratings.csv"
+    ratings.write_text(ratings.read_text() + "\n")  # one round's data
+    assert stale() == {"2022-04-regional-sessions": "changed: data/rounds/2022-04-regional-sessions/ratings.csv"}
+    report = execute_runs(workbook, plan_runs(workbook, rounds), stage, progress=lambda _: None, jobs=2)
+    assert report.ran == ["count.ipynb (round 2022-04-regional-sessions)"] and len(report.reused) == 2
+    workbook.calls_file.write_text(workbook.calls_file.read_text() + "\n")  # the shared draft
+    assert set(stale()) == {r.id for r in rounds} and all("data/calls.yml" in v for v in stale().values())
+    execute_runs(workbook, plan_runs(workbook, rounds), stage, progress=lambda _: None, jobs=2)
+    book = workbook.notebooks_dir / "count.ipynb"
+    book.write_text(book.read_text().replace("print(len(", "print( len("))  # the notebook itself
+    assert all("notebooks/count.ipynb" in v for v in stale().values()) and len(stale()) == 3
+
+
+@pytest.mark.slow
+def test_parallel_runs_and_a_failure_among_them(workbook: Workbook, tmp_path: Path) -> None:
+    count_notebook(workbook)
+    notebook(workbook.notebooks_dir / "broken.ipynb", "1/0", parameters="round = 'x'")
+    rounds = load_rounds(workbook)[:1]
+    lines: list[str] = []
+    with pytest.raises(BuildError, match="ZeroDivisionError") as caught:
+        execute_runs(workbook, plan_runs(workbook, rounds), tmp_path / "stage", progress=lines.append, jobs=2)
+    assert caught.value.round_id == "2022-02-gtf-debate" and "broken.ipynb" in caught.value.notebook
+    assert any("FAILED" in line and "broken.ipynb" in line for line in lines)
+    assert not list((tmp_path / "stage").rglob("*.running.ipynb"))
