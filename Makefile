@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+
+.PHONY: tex pdf
 .PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
 
 help:  ## list the targets
@@ -24,6 +26,15 @@ book: setup  ## regenerate the whole book from the data into _build/html
 	$(BIN)/draftbook build
 
 build: book
+
+TEX_PACKAGES := texlive-latex-extra texlive-xetex latexmk texlive-fonts-recommended fonts-freefont-otf poppler-utils
+
+tex:  ## install Debian's TeX packages for the PDF (about 360 MB; needs root)
+	@command -v latexmk >/dev/null && command -v pdftotext >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+
+pdf: setup tex  ## the whole book as _build/book.pdf (and the web book)
+	$(BIN)/draftbook build --pdf
 
 status: setup  ## show the rounds and what a build would re-run
 	$(BIN)/draftbook status

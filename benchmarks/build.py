@@ -47,7 +47,7 @@ def copy_workbook(target: Path) -> Path:
     target.mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml", "requirements.txt"):
         shutil.copy2(REPO / name, target / name)
-    for name in ("book", "notebooks", "data", "_static"):
+    for name in ("book", "notebooks", "data", "_static", "latex"):
         shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("private", ".ipynb_checkpoints"))
     return target
 

@@ -18,9 +18,10 @@ from draftbook.ingest import ingest_source
 from draftbook.ingest.store import read_report
 from draftbook.paths import Workbook
 from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
-from draftbook.publish import book_is_current, build_html, build_lock, stage_sources, swap_in
+from draftbook.publish import book_is_current, build_html, build_lock, build_pdf, stage_sources, swap_in
 from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
-from draftbook.themes import LANGUAGES, load_codebook
+from draftbook.themes import LANGUAGES, comment_ids, load_codebook
+from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
 
@@ -54,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
     build.add_argument(
+        "--pdf", action="store_true", help="also write the whole book as _build/book.pdf through LaTeX (make pdf)"
+    )
+    build.add_argument(
         "--jobs",
         type=_positive,
         default=default_jobs(),
@@ -81,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--mapping", required=True, type=Path, metavar="MAPPING.yml", help="where each piece is in the export"
     )
+    export = commands.add_parser(
+        "export",
+        help="write documents for circulation: the statement of the calls (Word)",
+        description="Write documents for circulation outside the book.",
+    )
+    exports = export.add_subparsers(dest="what", required=True, metavar="WHAT")
+    statement = exports.add_parser(
+        "statement",
+        help="the calls to action as they stand after a round, as a Word document",
+        description=(
+            "Write the calls to action as they stand after ROUND (the next round's snapshot, or data/calls.yml "
+            "after the last round) as a Word document: title, version, date, one section per addressee."
+        ),
+        epilog="Example: draftbook export statement --round 2022-05-written-feedback --lang en",
+    )
+    statement.add_argument("--round", required=True, metavar="R", help="the round after which the calls stand")
+    statement.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the document (default: fr)")
+    statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -94,9 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     workbook = Workbook.locate()
     try:
         if args.command == "build":
-            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs)
+            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs, args.pdf)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping)
+        if args.command == "export":
+            return command_statement(workbook, args.round, args.lang, args.output)
         return command_status(workbook)
     except DraftbookError as error:
         print(f"draftbook: {error}", file=sys.stderr)
@@ -104,12 +128,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
-    """Check the draft, every round and the rounds asked for, before any work starts."""
+    """Check the draft, every round, its decisions and the lineage of the calls before any work starts."""
     themes = load_codebook(workbook.codebook_file)
     load_calls(workbook.calls_file, themes)
     for round_id in round_ids or ():
         load_round(workbook, round_id)  # an unknown round is named before anything runs
-    return load_rounds(workbook)
+    rounds = load_rounds(workbook)
+    for round_ in rounds:
+        decisions = round_decisions(round_, list(themes))
+        after, name = text_after(workbook, round_, rounds)
+        check_lineage(round_.calls, after, decisions, before_name=round_.id, after_name=name)
+    return rounds
+
+
+def round_decisions(round_: Round, themes: list[str]) -> list[Decision]:
+    """The round's decisions, checked against its calls, the codebook and its comment ids."""
+    return load_decisions(
+        round_.folder / "decisions.yml",
+        calls=[call.id for call in round_.calls],
+        themes=themes,
+        comments=comment_ids(read_table(round_, "comments")).tolist(),
+    )
+
+
+def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path | None) -> int:
+    rounds = load_rounds(workbook)
+    round_ = load_round(workbook, round_id)
+    calls, name = text_after(workbook, round_, rounds)
+    decisions = round_decisions(round_, list(load_codebook(workbook.codebook_file)))
+    date = max((d.decided_on for d in decisions), default=round_.end)
+    target = output or workbook.build_dir / "statement" / f"{round_id}-{lang}.docx"
+    write_statement(calls, round_.title, date, lang, target)
+    print(f"Wrote {target} ({len(calls)} calls from {name}, {lang}).")
+    return 0
 
 
 def _positive(value: str) -> int:
@@ -120,7 +171,12 @@ def _positive(value: str) -> int:
 
 
 def command_build(
-    workbook: Workbook, round_ids: Sequence[str] | None, langs: Sequence[str], strict: bool, jobs: int = 1
+    workbook: Workbook,
+    round_ids: Sequence[str] | None,
+    langs: Sequence[str],
+    strict: bool,
+    jobs: int = 1,
+    pdf: bool = False,
 ) -> int:
     started = time.perf_counter()
     rounds = validate(workbook, round_ids)
@@ -143,6 +199,9 @@ def command_build(
             print("Building the book with jupyter-book ...", flush=True)
             site = build_html(workbook, stage, strict)
             swap_in(site, workbook.html_dir)
+        if pdf:
+            print("Building the PDF with LaTeX ...", flush=True)
+            print(f"The PDF is ready: {build_pdf(workbook, stage)}", flush=True)
     seconds = time.perf_counter() - started
     print(
         f"Done in {seconds:.1f} s (notebooks {report.seconds:.1f} s, {jobs} at a time): "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -120,6 +121,17 @@ class Quote:
         footer = f"<footer>{html.escape(self.attribution)}</footer>" if self.attribution else ""
         block = f'<blockquote class="draftbook-quote" lang="{html.escape(self.lang)}">{paragraphs}{footer}</blockquote>'
         return {"text/html": block, "text/plain": f"« {self.text} » ({self.lang})"}
+
+
+class HtmlBlock:
+    """HTML that draftbook built itself, every piece of data in it already escaped."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        text = html.unescape(re.sub(r"<[^>]+>", " ", self.markup))
+        return {"text/html": self.markup, "text/plain": " ".join(text.split())}
 
 
 class Note:

@@ -57,8 +57,9 @@ def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs
     """Copy config and chapters into ``stage`` and write the round pages and the table of contents."""
     write_if_changed(stage / "_config.yml", (workbook.root / "_config.yml").read_bytes())
     sync_tree(workbook.book_dir, stage / "book")
-    if (workbook.root / "_static").is_dir():
-        sync_tree(workbook.root / "_static", stage / "_static")
+    for folder in ("_static", "latex"):
+        if (workbook.root / folder).is_dir():
+            sync_tree(workbook.root / folder, stage / folder)
     for round_ in rounds:
         write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_).encode("utf-8"))
     toc = book_toc(workbook, rounds, runs)
@@ -215,3 +216,30 @@ def swap_in(new_site: Path, target: Path) -> None:
         target.rename(outgoing)
     incoming.rename(target)
     shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def build_pdf(workbook: Workbook, stage: Path) -> Path:
+    """The whole book as one PDF through LaTeX (``_build/book.pdf``); needs Debian's TeX packages."""
+    if shutil.which("latexmk") is None:
+        raise BookBuildError(
+            "LaTeX is not installed, so the PDF cannot be made",
+            hint="run `make pdf`, which installs Debian's TeX packages (about 360 MB) first",
+        )
+    output = workbook.build_dir / "pdf"
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--builder", "pdflatex"]
+    result = subprocess.run([*command, "--path-output", str(output)], capture_output=True, text=True, check=False)
+    log = workbook.build_dir / "pdf-build.log"
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    produced = output / "_build" / "latex" / "book.pdf"
+    if result.returncode != 0 or not produced.is_file():
+        lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        raise BookBuildError(
+            "the PDF build failed:\n" + "\n".join(lines[-8:]),
+            file=log.relative_to(workbook.root),
+            hint="the LaTeX log is in _build/pdf/_build/latex/book.log",
+        )
+    target = workbook.build_dir / "book.pdf"
+    scratch = target.with_name("book.pdf.tmp")
+    shutil.copyfile(produced, scratch)
+    scratch.replace(target)
+    return target

@@ -8,6 +8,7 @@ notebooks stay one call per cell and never crash on thin data.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,18 @@ import pandas as pd
 
 from draftbook import analysis, charts, themes
 from draftbook.calls import Call
-from draftbook.display import FigureWithAlt, Note, Quote, Table, interval, one_decimal, percent, points, two_decimals
+from draftbook.display import (
+    FigureWithAlt,
+    HtmlBlock,
+    Note,
+    Quote,
+    Table,
+    interval,
+    one_decimal,
+    percent,
+    points,
+    two_decimals,
+)
 from draftbook.membership import Membership
 
 TEXT: dict[str, dict[str, str]] = {
@@ -338,3 +350,126 @@ def language_section(coded: pd.DataFrame, lang: str = "fr") -> list[Any]:
     if mismatches.empty:
         return []
     return [Note(say("language_note", lang, n=len(mismatches))), Table(mismatches, "", lang=lang)]
+
+
+TRACE_TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "asked": "Ce que nous avons demandé",
+        "said": "Ce que vous avez dit",
+        "did": "Ce que nous avons fait",
+        "wording": "Nouvelle formulation",
+        "said_line": "Soutien {support} ({opinions} avis), consensus {consensus}. Thèmes : {themes}.",
+        "no_opinions": "Personne n'a donné d'avis sur cet appel.",
+        "no_decision": "Aucune décision n'est encore enregistrée pour cet appel.",
+        "kept_as_is": "Conservé tel quel (aucune décision particulière enregistrée).",
+        "gone": "Cet appel ne figure plus dans le texte suivant.",
+        "unchanged": "Formulation inchangée.",
+        "none": "aucun",
+        "keep": "Conservé", "reword": "Reformulé", "merge": "Fusionné", "split": "Scindé", "drop": "Retiré",
+        "add": "Ajouté",
+        "into": " (devient {calls})",
+        "added_title": "Appels ajoutés après ce tour",
+    },
+    "en": {
+        "asked": "What we asked",
+        "said": "What you said",
+        "did": "What we did",
+        "wording": "New wording",
+        "said_line": "Support {support} ({opinions} opinions), consensus {consensus}. Themes: {themes}.",
+        "no_opinions": "Nobody gave an opinion on this call.",
+        "no_decision": "No decision has been recorded for this call yet.",
+        "kept_as_is": "Kept as it is (no particular decision recorded).",
+        "gone": "This call is no longer in the next text.",
+        "unchanged": "Wording unchanged.",
+        "none": "none",
+        "keep": "Kept", "reword": "Reworded", "merge": "Merged", "split": "Split", "drop": "Dropped", "add": "Added",
+        "into": " (becomes {calls})",
+        "added_title": "Calls added after this round",
+    },
+    "es": {
+        "asked": "Lo que preguntamos",
+        "said": "Lo que ustedes dijeron",
+        "did": "Lo que hicimos",
+        "wording": "Nueva redacción",
+        "said_line": "Apoyo {support} ({opinions} opiniones), consenso {consensus}. Temas: {themes}.",
+        "no_opinions": "Nadie opinó sobre este llamado.",
+        "no_decision": "Todavía no se ha registrado ninguna decisión para este llamado.",
+        "kept_as_is": "Mantenido tal cual (ninguna decisión particular registrada).",
+        "gone": "Este llamado ya no figura en el texto siguiente.",
+        "unchanged": "Redacción sin cambios.",
+        "none": "ninguno",
+        "keep": "Mantenido", "reword": "Reformulado", "merge": "Fusionado", "split": "Dividido", "drop": "Retirado",
+        "add": "Añadido",
+        "into": " (se convierte en {calls})",
+        "added_title": "Llamados añadidos después de esta ronda",
+    },
+}  # fmt: skip
+
+
+def trace_section(
+    calls: Sequence[Call],
+    ratings: pd.DataFrame,
+    coded: pd.DataFrame,
+    codebook: dict[str, themes.Theme],
+    decisions: Sequence[Any],
+    next_calls: Sequence[Call],
+    lang: str = "fr",
+) -> list[Any]:
+    """ "We asked, you said, we did": for each call, the question, the answers, the decision, the new wording."""
+    from draftbook import trace
+
+    words = TRACE_TEXT.get(lang, TRACE_TEXT["fr"])
+    figures: dict[Any, dict[Any, Any]] = (
+        analysis.support_table(ratings, calls).set_index("call").to_dict("index") if not ratings.empty else {}
+    )
+    decided = {d.call: d for d in decisions}
+    following = {call.id: call for call in next_calls}
+    shown: list[Any] = []
+    for call in calls:
+        blocks = [f"<h3>{html.escape(call.id)}</h3>", _labelled(words["asked"], html.escape(call.text_in(lang)))]
+        digest = themes.call_digest(coded, call.id, codebook, lang) if not coded.empty else None
+        row = figures.get(call.id)
+        if row is not None and row["opinions"] > 0:
+            listed = ", ".join(name for name, _ in digest.themes[:3]) if digest and digest.themes else words["none"]
+            said = words["said_line"].format(
+                support=percent(row["support"]), opinions=int(row["opinions"]),
+                consensus=two_decimals(row["consensus"]), themes=listed,
+            )  # fmt: skip
+        else:
+            said = words["no_opinions"]
+        blocks.append(_labelled(words["said"], html.escape(said)))
+        quote = digest.quotes[0] if digest and digest.quotes else None
+        if quote:
+            blocks.append(Quote(quote[1], quote[0])._repr_mimebundle_()["text/html"])
+        decision = decided.get(call.id)
+        successor = following.get(call.id)
+        if decision is None and successor is not None and successor.text == call.text:
+            did = words["kept_as_is"]
+        elif decision is None:
+            did = words["no_decision"]
+        else:
+            into = words["into"].format(calls=", ".join(decision.into)) if decision.into else ""
+            did = f"{words[decision.decision]}{into} — {decision.rationale_in(lang)}"
+        blocks.append(_labelled(words["did"], html.escape(did)))
+        if successor is None:
+            blocks.append(f"<p>{html.escape(words['gone'])}</p>")
+        elif successor.text_in(lang) == call.text_in(lang):
+            blocks.append(_labelled(words["wording"], html.escape(words["unchanged"])))
+        else:
+            diff = trace.diff_html(trace.word_diff(call.text_in(lang), successor.text_in(lang)), lang)
+            blocks.append(f"<p><strong>{html.escape(words['wording'])}</strong></p>{diff}")
+        shown.append(HtmlBlock("".join(blocks)))
+    added = [call for call in next_calls if call.id not in {c.id for c in calls}]
+    if added:
+        items = "".join(
+            f"<li><strong>{html.escape(c.id)}</strong> — {html.escape(c.text_in(lang))}"
+            + (f" — {html.escape(decided[c.id].rationale_in(lang))}" if c.id in decided else "")
+            + "</li>"
+            for c in added
+        )
+        shown.append(HtmlBlock(f"<h3>{html.escape(words['added_title'])}</h3><ul>{items}</ul>"))
+    return shown
+
+
+def _labelled(label: str, text: str) -> str:
+    return f"<p><strong>{html.escape(label)} :</strong> {text}</p>"

@@ -21,7 +21,7 @@ def workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workbook:
     for name in ("_config.yml", "_toc.yml", "requirements.txt"):
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, root / name)
-    for name in ("book", "notebooks", "data", "_static"):
+    for name in ("book", "notebooks", "data", "_static", "latex"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "private"))
     monkeypatch.setenv(ROOT_ENV, str(root))
     return Workbook(root)

@@ -65,7 +65,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 ) -> None:
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "[1/13]" in out and "The book is ready" in out
+    assert "[1/16]" in out and "The book is ready" in out
     assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
     assert not (workbook.html_dir / "rounds" / "2022-05-written-feedback").exists()
     site = workbook.html_dir
@@ -77,13 +77,13 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "5 reused" in out and "Nothing changed since the last build" in out
+    assert "6 reused" in out and "Nothing changed since the last build" in out
     assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # lenient after strict: the book is rebuilt
     assert "Building the book with jupyter-book" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
     out = capsys.readouterr().out
-    assert "4 notebook run(s) executed, 1 reused, 4 of other rounds kept as they were" in out
+    assert "5 notebook run(s) executed, 1 reused, 5 of other rounds kept as they were" in out
     assert (workbook.html_dir / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
@@ -183,3 +183,48 @@ def test_concurrent_build_refused_and_killed_build_recovers(
     out = capsys.readouterr().out
     assert "The book is ready" in out
     assert not list((workbook.build_dir / "stage").rglob("*.running.ipynb"))
+
+
+def test_a_call_that_disappears_without_a_decision_stops_the_build(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workbook.round_dir("2022-05-written-feedback") / "decisions.yml"
+    path.write_text("decisions: []\n", encoding="utf-8")
+    calls = workbook.calls_file
+    text = calls.read_text(encoding="utf-8")
+    start = text.index("- id: CTA-13")
+    end = text.index("- id: CTA-15")
+    calls.write_text(text[:start] + text[end:], encoding="utf-8")  # CTA-13 vanishes from the draft
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "CTA-13 disappears from data/calls.yml but there is no decision" in err
+    assert "record a drop, merge or split decision" in err
+
+
+def test_export_statement_writes_a_word_document(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    from docx import Document
+
+    target = workbook.root / "out" / "statement.docx"
+    assert main(["export", "statement", "--round", "2022-02-gtf-debate", "--lang", "es", "--output", str(target)]) == 0
+    assert "14 calls" not in capsys.readouterr().out  # after round 1 the text is round 2's snapshot: 13 calls
+    body = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "Llamados a la acción" in body and "CTA-14 — Reconocer la cooperación descentralizada" in body
+    assert "2022-03-10" in body  # the date of the decisions
+
+
+@pytest.mark.slow
+def test_pdf_of_the_whole_book(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+    import subprocess
+
+    assert shutil.which("latexmk") and shutil.which("pdftotext"), "make tex installs LaTeX and poppler"
+    assert main(["build", "--round", "2022-02-gtf-debate", "--pdf"]) == 0
+    pdf = workbook.build_dir / "book.pdf"
+    assert f"The PDF is ready: {pdf}" in capsys.readouterr().out
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 10
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    first = next(line for line in text.splitlines() if line.strip())
+    assert first.startswith("La coopération au développement des")
+    assert "Le contexte depuis 2013" in text and "CTA-13" in text

@@ -80,3 +80,36 @@ def test_first_round_and_new_calls() -> None:
     previous = ratings[ratings["call"] == "CTA-01"]
     section = report.change_section(ratings, CALLS, previous, CALLS[:1], "Avant", "fr")
     assert "Nouveaux appels, sans comparaison possible : CTA-02." in texts(section)
+
+
+def test_trace_section_asks_says_does_and_diffs() -> None:
+    from draftbook.themes import code_comments, load_codebook
+    from draftbook.trace import Decision
+    from tests.conftest import REPO
+
+    codebook = load_codebook(REPO / "data" / "codebook.yml")
+    _, ratings = small_round()
+    comments = pd.DataFrame(
+        {
+            "respondent": ["r0"],
+            "call": ["CTA-01"],
+            "kind": ["call"],
+            "language": ["en"],
+            "text": ["Funding <script>x</script> matters"],
+            "publishable": [True],
+        }
+    )
+    before = [Call("CTA-01", "national-governments", "x", {"fr": "Donner des moyens", "en": "Give means", "es": "x"})]
+    after = [Call("CTA-01", "national-governments", "x", {"fr": "Donner de vrais moyens", "en": "x", "es": "x"})]
+    import datetime as dt
+
+    decision = Decision("CTA-01", "reword", {"fr": "Plus précis."}, ("support",), dt.date(2022, 3, 1))
+    blocks = report.trace_section(before, ratings, code_comments(comments, codebook), codebook, [decision], after, "fr")
+    markup = blocks[0]._repr_mimebundle_()["text/html"]
+    assert "Ce que nous avons demandé :</strong> Donner des moyens" in markup
+    assert "Soutien 71 % (7 avis)" in markup and "Financement" in markup
+    assert "&lt;script&gt;" in markup and "<script>" not in markup
+    assert "Reformulé — Plus précis." in markup
+    assert "<ins>" in markup and "vrais" in markup
+    kept = report.trace_section(before, ratings, code_comments(comments, codebook), codebook, [], before, "en")
+    assert "Kept as it is" in kept[0]._repr_mimebundle_()["text/html"]

@@ -34,8 +34,6 @@ def load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
     )
 
 
-
-
 def test_good_decisions(tmp_path: Path) -> None:
     decisions = load(tmp_path, GOOD)
     assert [d.decision for d in decisions] == ["merge", "drop", "add"]
@@ -50,13 +48,21 @@ def test_good_decisions(tmp_path: Path) -> None:
         (("decision: drop", "decision: bury"), 'CTA-06: unknown decision "bury"', "CTA-06.decision"),
         (('    rationale: {fr: "Retiré."}\n', ""), "required", "CTA-06.rationale"),
         (('{fr: "Retiré."}', '{en: "Dropped."}'), "required", "CTA-06.rationale.fr"),
-        (("    decided_on: 2022-03-10\n  - call: CTA-15", "    decided_on: soon\n  - call: CTA-15"), "not a date", "CTA-06.decided_on"),
+        (
+            ("    decided_on: 2022-03-10\n  - call: CTA-15", "    decided_on: soon\n  - call: CTA-15"),
+            "not a date",
+            "CTA-06.decided_on",
+        ),
         (("    into: [CTA-14]\n", ""), "a merge names the calls it became", "CTA-05.into"),
         (("C-0123456789", "C-ffffffffff"), "refers to nothing in this round", "CTA-05.evidence"),
         (('"theme:financing"', '"theme:music"'), "refers to nothing", "CTA-05.evidence"),
         (("call: CTA-06", "call: CTA-99"), "CTA-99 was not tested in this round", "CTA-99.call"),
         (("call: CTA-06", "call: CTA-05"), "CTA-05 has two decisions", "CTA-05.call"),
-        (("    decided_on: 2022-03-10\n  - call: CTA-06", "    decidedon: 2022-03-10\n  - call: CTA-06"), 'did you mean "decided_on"', "CTA-05.decidedon"),
+        (
+            ("    decided_on: 2022-03-10\n  - call: CTA-06", "    decidedon: 2022-03-10\n  - call: CTA-06"),
+            'did you mean "decided_on"',
+            "CTA-05.decidedon",
+        ),
     ],
 )  # fmt: skip
 def test_bad_decisions_name_the_call_and_the_field(
@@ -93,19 +99,31 @@ def test_lineage_breaks_are_named(tmp_path: Path) -> None:
 
 
 def test_shipped_rounds_have_a_consistent_lineage(workbook: Workbook) -> None:
-    from draftbook.rounds import load_rounds
+    from draftbook.rounds import load_rounds, read_table
+    from draftbook.themes import comment_ids, load_codebook
 
     rounds = load_rounds(workbook)
+    codebook = load_codebook(workbook.codebook_file)
     for round_ in rounds:
         after, name = text_after(workbook, round_, rounds)
-        decisions = load_decisions(round_.folder / "decisions.yml", calls=[c.id for c in round_.calls])
+        decisions = load_decisions(
+            round_.folder / "decisions.yml",
+            calls=[c.id for c in round_.calls],
+            themes=list(codebook),
+            comments=comment_ids(read_table(round_, "comments")).tolist(),
+        )
         assert decisions, round_.id
         check_lineage(round_.calls, after, decisions, before_name=round_.id, after_name=name)
 
 
 def test_word_diff_of_known_texts() -> None:
     parts = word_diff("Give regional governments the means", "Give regional governments the real means now")
-    assert parts == [("equal", "Give regional governments the"), ("insert", "real"), ("equal", "means"), ("insert", "now")]
+    assert parts == [
+        ("equal", "Give regional governments the"),
+        ("insert", "real"),
+        ("equal", "means"),
+        ("insert", "now"),
+    ]
     parts = word_diff("a b c", "a x c")
     assert parts == [("equal", "a"), ("delete", "b"), ("insert", "x"), ("equal", "c")]
     html = diff_html(word_diff("les <b>anciens</b> mots", "les nouveaux mots"), "fr")
