@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: tex pdf
+.PHONY: tex pdf lab hooks
 .PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
 
 help:  ## list the targets
@@ -59,6 +59,13 @@ strip-check: setup  ## notebooks are committed without outputs
 
 book-strict: setup  ## the book builds with warnings as errors
 	$(BIN)/draftbook build --strict
+
+lab: setup hooks  ## JupyterLab with real-time collaboration on this workbook
+	$(BIN)/draftbook lab
+
+hooks: setup  ## git hooks (nbstripout, ruff, large files) and nbdime for notebook diffs
+	$(BIN)/pre-commit install
+	$(BIN)/nbdime config-git --enable
 
 bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 	$(BIN)/python benchmarks/ingest.py --rows 100000 --runs 5

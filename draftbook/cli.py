@@ -16,6 +16,7 @@ from draftbook.calls import load_calls
 from draftbook.errors import DraftbookError
 from draftbook.ingest import ingest_source
 from draftbook.ingest.store import read_report
+from draftbook.lab import TOKEN_ENV, run_lab
 from draftbook.paths import Workbook
 from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
 from draftbook.publish import book_is_current, build_html, build_lock, build_pdf, stage_sources, swap_in
@@ -103,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     statement.add_argument("--round", required=True, metavar="R", help="the round after which the calls stand")
     statement.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the document (default: fr)")
     statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
+    lab = commands.add_parser(
+        "lab",
+        help="JupyterLab with real-time collaboration for the drafting team",
+        description=(
+            "Start JupyterLab on this workbook with real-time collaboration. It listens on 127.0.0.1 unless "
+            "--ip is given and always asks for a token: DRAFTBOOK_LAB_TOKEN, or a fresh one printed with the "
+            "address. Beyond this machine it needs a token chosen on purpose."
+        ),
+        epilog="Example: DRAFTBOOK_LAB_TOKEN=a-long-secret draftbook lab --ip 0.0.0.0 --port 8890",
+    )
+    lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    lab.add_argument("--port", type=_positive, default=8888, help="port (default: 8888)")
+    lab.add_argument("--token", help=f"the token (default: ${TOKEN_ENV}, else a new one)")
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -119,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs, args.pdf)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping)
+        if args.command == "lab":
+            return run_lab(workbook, args.ip, args.port, args.token)
         if args.command == "export":
             return command_statement(workbook, args.round, args.lang, args.output)
         return command_status(workbook)

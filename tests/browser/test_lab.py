@@ -1,0 +1,120 @@
+"""Two people in one JupyterLab: real-time collaboration, saving, widgets, the token."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from tests.browser.conftest import Lab
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 90_000
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return condition()
+
+
+def open_in_two(browser, lab: Lab, path: str, ready: str):  # type: ignore[no-untyped-def]
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:
+        page.goto(lab.page_url(path), timeout=TIMEOUT)
+        page.wait_for_selector(f"{ready} >> visible=true", timeout=TIMEOUT)
+    return contexts, pages
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+
+
+def test_a_request_without_the_token_is_refused(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{lab.url}/api/contents/book")
+    assert refused.value.code == 403
+    listing = json.load(urllib.request.urlopen(f"{lab.url}/api/contents/book?token={lab.token}"))
+    assert "context.md" in {item["name"] for item in listing["content"]}
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{lab.url}/lab", timeout=TIMEOUT)
+    assert "/login" in page.url  # no token: the login page, not the lab
+    context.close()
+
+
+def test_two_people_edit_one_notebook_live_and_it_is_saved(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    path = lab.root / "notebooks" / "shared.ipynb"
+    write_notebook(path, "")
+    contexts, (alice, bob) = open_in_two(browser, lab, "notebooks/shared.ipynb", ".jp-Cell .cm-content")
+    try:
+        alice.click(".jp-Cell .cm-content >> visible=true")
+        alice.keyboard.type("note = 'écrit par Alice'")
+        bob.wait_for_function(
+            "() => document.querySelector('.jp-Cell .cm-content').textContent.includes('écrit par Alice')",
+            timeout=TIMEOUT,
+        )
+        assert wait_for(lambda: "écrit par Alice" in path.read_text(encoding="utf-8"))
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_two_people_edit_one_chapter_live_and_it_is_saved(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    chapter = lab.root / "book" / "context.md"
+    contexts, (alice, bob) = open_in_two(browser, lab, "book/context.md", ".jp-FileEditor .cm-content")
+    try:
+        alice.click(".jp-FileEditor .cm-content >> visible=true")
+        alice.keyboard.press("Control+End")
+        alice.keyboard.type("\nParagraphe ajouté par Alice.")
+        bob.wait_for_function(
+            "() => document.querySelector('.jp-FileEditor .cm-content').textContent"
+            ".includes('Paragraphe ajouté par Alice.')",
+            timeout=TIMEOUT,
+        )
+        assert wait_for(lambda: "Paragraphe ajouté par Alice." in chapter.read_text(encoding="utf-8"))
+        assert chapter.read_text(encoding="utf-8").startswith("(ch-context)=")  # the rest is intact
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_a_widget_renders_and_a_slider_move_updates_its_output(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    path = lab.root / "notebooks" / "widget-check.ipynb"
+    write_notebook(
+        path,
+        "import ipywidgets as widgets\n"
+        "slider = widgets.IntSlider(value=3, min=0, max=10, description='Poids')\n"
+        "label = widgets.Label(value='poids = 3')\n"
+        "slider.observe(lambda change: setattr(label, 'value', f'poids = {change.new}'), names='value')\n"
+        "widgets.VBox([slider, label])",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(lab.page_url("notebooks/widget-check.ipynb"), timeout=TIMEOUT)
+        page.wait_for_selector(".jp-Cell .cm-content >> visible=true", timeout=TIMEOUT)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true", timeout=TIMEOUT)
+        page.click(".jp-Cell .cm-content >> visible=true")
+        page.keyboard.press("Shift+Enter")
+        handle = page.wait_for_selector(".widget-slider .noUi-handle, .widget-slider [role='slider']", timeout=TIMEOUT)
+        page.wait_for_selector("text=poids = 3", timeout=TIMEOUT)
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector("text=poids = 5", timeout=TIMEOUT)
+    finally:
+        context.close()
