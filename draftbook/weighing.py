@@ -176,7 +176,7 @@ def topsis(table: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     matrix = table[used].to_numpy(dtype=float)
     if (matrix.max(axis=0) == matrix.min(axis=0)).all():
         return pd.Series(1.0, index=table.index)
-    preference = TOPSIS()(matrix, w / w.sum(), np.ones(len(used)), skip_validation=True)  # dominance is normal here
+    preference = TOPSIS()(matrix, w / w.sum(), np.ones(len(used)), validation=False)  # dominance is normal here
     return pd.Series(np.nan_to_num(preference, nan=1.0), index=table.index)
 
 
