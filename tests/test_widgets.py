@@ -1,0 +1,68 @@
+"""The weighing panel, driven from Python: set widget values, read what it shows."""
+
+from pathlib import Path
+
+from draftbook.weighing import CRITERIA, Profile, load_profiles, save_profile
+from draftbook.widgets import WeighingPanel
+from tests.test_weighing import round_data
+
+
+def panel(tmp_path: Path) -> WeighingPanel:
+    return WeighingPanel(round_data(), tmp_path / "weights.yml", "r1", "en")
+
+
+def first(panel: WeighingPanel) -> str:
+    return str(panel.ranking().iloc[0]["call"])
+
+
+def test_moving_a_slider_updates_the_ranking_and_the_chart(tmp_path: Path) -> None:
+    shown = panel(tmp_path)
+    assert first(shown) == "CTA-03"
+    before_table, before_chart = shown.table.value, shown.chart.value
+    assert "<td>CTA-03</td>" in before_table and bytes(before_chart).startswith(b"\x89PNG")
+    for criterion in CRITERIA:
+        shown.sliders[criterion].value = 0.0 if criterion != "support" else 5.0
+    assert first(shown) == "CTA-01"  # 15 of 20 strongly agree: highest support
+    assert shown.table.value != before_table and bytes(shown.chart.value) != bytes(before_chart)
+    shown.sliders["support"].value = 0.0
+    assert "all weights are zero" in shown.message.value
+
+
+def test_method_and_grouping_choices_take_effect(tmp_path: Path) -> None:
+    shown = panel(tmp_path)
+    for criterion in CRITERIA:
+        shown.sliders[criterion].value = 0.0
+    shown.sliders["support"].value = 1.0
+    shown.grouping.value = "membership-regions"  # africa (80 %) disagrees with CTA-02
+    ranked = shown.ranking().set_index("call")
+    assert ranked.loc["CTA-02", "rank"] == 3
+    shown.method.value = "topsis"
+    assert shown.ranking().iloc[0]["call"] in {"CTA-01", "CTA-03"}
+
+
+def test_save_load_and_compare_profiles(tmp_path: Path) -> None:
+    shown = panel(tmp_path)
+    shown.sliders["urgency"].value = 4.0
+    shown.name.value, shown.note.value = "urgent", "L'urgence d'abord"
+    shown.save_button.click()
+    assert "saved" in shown.message.value
+    profile = load_profiles(tmp_path / "weights.yml")["urgent"]
+    assert profile.weights["urgency"] == 4.0 and profile.note == "L'urgence d'abord" and profile.round == "r1"
+    shown.save_button.click()  # same name again
+    assert "already exists" in shown.message.value
+    shown.overwrite.value = True
+    shown.save_button.click()
+    assert "saved" in shown.message.value
+    save_profile(tmp_path / "weights.yml", Profile("support", dict.fromkeys(CRITERIA, 0.0) | {"support": 1.0}))
+    shown.refresh_profiles()
+    shown.loader.value = "support"
+    assert shown.sliders["urgency"].value == 0.0 and shown.sliders["support"].value == 1.0
+    shown.compared.value = ("urgent", "support")
+    assert "<th>urgent</th>" in shown.comparison.value and "<th>support</th>" in shown.comparison.value
+
+
+def test_a_nameless_profile_is_not_saved(tmp_path: Path) -> None:
+    shown = panel(tmp_path)
+    shown.save_button.click()
+    assert "Give the profile a name" in shown.message.value
+    assert not (tmp_path / "weights.yml").exists()
