@@ -8,7 +8,9 @@ from tests.test_weighing import round_data
 
 
 def panel(tmp_path: Path) -> WeighingPanel:
-    return WeighingPanel(round_data(), tmp_path / "weights.yml", "r1", "en")
+    data = round_data()
+    data.assessments["CTA-02"].scores["urgency"] = 5  # the divisive call is the urgent one
+    return WeighingPanel(data, tmp_path / "weights.yml", "r1", "en")
 
 
 def first(panel: WeighingPanel) -> str:
@@ -21,10 +23,10 @@ def test_moving_a_slider_updates_the_ranking_and_the_chart(tmp_path: Path) -> No
     before_table, before_chart = shown.table.value, shown.chart.value
     assert "<td>CTA-03</td>" in before_table and bytes(before_chart).startswith(b"\x89PNG")
     for criterion in CRITERIA:
-        shown.sliders[criterion].value = 0.0 if criterion != "support" else 5.0
-    assert first(shown) == "CTA-01"  # 15 of 20 strongly agree: highest support
+        shown.sliders[criterion].value = 0.0 if criterion != "urgency" else 5.0
+    assert first(shown) == "CTA-02"  # urgency alone puts the urgent call first
     assert shown.table.value != before_table and bytes(shown.chart.value) != bytes(before_chart)
-    shown.sliders["support"].value = 0.0
+    shown.sliders["urgency"].value = 0.0
     assert "all weights are zero" in shown.message.value
 
 
