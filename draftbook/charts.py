@@ -302,3 +302,50 @@ def change_alt_text(change: pd.DataFrame, lang: str = "fr") -> str:
         up=f"{up['call']} ({up['change'] * 100:+.0f})",
         down=f"{down['call']} ({down['change'] * 100:+.0f})",
     )
+
+
+def ranking_spec(
+    normalised: pd.DataFrame, weights: dict[str, float], labels: dict[str, str], top_k: int, title: str
+) -> dict[str, object]:
+    """A Vega-Lite chart that re-ranks the calls in the browser: one slider per criterion.
+
+    ``normalised`` holds each criterion scaled 0-1 across calls (index: call);
+    the weighted mean is computed by a calculate transform, so moving a slider
+    re-sorts the bars without a kernel.
+    """
+    criteria = list(normalised.columns)
+    records = [{"call": str(call), **{c: float(row[c]) for c in criteria}} for call, row in normalised.iterrows()]
+    params = [
+        {
+            "name": f"w_{c}",
+            "value": float(weights[c]),
+            "bind": {"input": "range", "min": 0, "max": 5, "step": 0.5, "name": f"{labels[c]} "},
+        }
+        for c in criteria
+    ]
+    total = " + ".join(f"w_{c}" for c in criteria)
+    weighted = " + ".join(f"w_{c} * datum['{c}']" for c in criteria)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start"},
+        "width": 420,
+        "height": {"step": 22},
+        "params": params,
+        "data": {"name": "calls", "values": records},
+        "transform": [
+            {"calculate": f"({weighted}) / max({total}, 1e-9)", "as": "score"},
+            {"window": [{"op": "rank", "as": "rank"}], "sort": [{"field": "score", "order": "descending"}]},
+            {"calculate": f"datum.rank <= {int(top_k)}", "as": "top"},
+        ],
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "call", "type": "nominal", "sort": {"field": "score", "order": "descending"}, "title": None},
+            "x": {"field": "score", "type": "quantitative", "scale": {"domain": [0, 1]}, "title": "score"},
+            "color": {
+                "field": "top",
+                "type": "nominal",
+                "scale": {"domain": [True, False], "range": [BAR_COLOUR, MEMBER_COLOUR]},
+                "legend": None,
+            },
+        },
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,7 +29,8 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "basis": "Comparé à", "change": "Évolution", "group": "Suggestion ou thème", "kind": "Regroupement",
         "suggestions": "Nombre", "languages": "Langues", "regions": "Régions", "mentions": "Mentions",
         "calls": "Appels qui le traitent", "comment": "Commentaire", "language": "Langue déclarée",
-        "detected": "Langue détectée",
+        "detected": "Langue détectée", "rank": "Rang", "score": "Score", "top_k": "Parmi les premiers",
+        "rank_median": "Rang médian",
     },
     "en": {
         "call": "Call", "label": "Group", "respondents": "Respondents", "share": "Share",
@@ -40,7 +42,8 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "basis": "Compared with", "change": "Change", "group": "Suggestion or theme", "kind": "Grouped by",
         "suggestions": "Count", "languages": "Languages", "regions": "Regions", "mentions": "Mentions",
         "calls": "Calls that address it", "comment": "Comment", "language": "Declared language",
-        "detected": "Detected language",
+        "detected": "Detected language", "rank": "Rank", "score": "Score", "top_k": "In the top",
+        "rank_median": "Median rank",
     },
     "es": {
         "call": "Llamado", "label": "Grupo", "respondents": "Participantes", "share": "Proporción",
@@ -52,7 +55,8 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "basis": "Comparado con", "change": "Evolución", "group": "Sugerencia o tema", "kind": "Agrupado por",
         "suggestions": "Número", "languages": "Idiomas", "regions": "Regiones", "mentions": "Menciones",
         "calls": "Llamados que lo tratan", "comment": "Comentario", "language": "Idioma declarado",
-        "detected": "Idioma detectado",
+        "detected": "Idioma detectado", "rank": "Puesto", "score": "Puntuación", "top_k": "Entre los primeros",
+        "rank_median": "Puesto mediano",
     },
 }  # fmt: skip
 
@@ -172,3 +176,32 @@ def interval(bounds: tuple[float, float]) -> str:
     if any(pd.isna(bound) for bound in bounds):
         return "–"
     return f"{bounds[0] * 100:.0f}–{bounds[1] * 100:.0f} %"
+
+
+class VegaChart:
+    """A Vega-Lite chart rendered in the reader's browser by scripts the book serves itself.
+
+    ``vendor`` is the relative address of the book's ``_vendor/`` folder from the page.
+    In JupyterLab (which does not run scripts in outputs) the text alternative shows.
+    """
+
+    def __init__(self, spec: dict[str, Any], alt: str, vendor: str = "../../_vendor/", name: str = "chart"):
+        self.spec, self.alt, self.vendor = spec, alt, vendor
+        self.id = "draftbook-" + re.sub(r"[^a-z0-9-]", "-", name.lower())
+
+    def to_html(self) -> str:
+        spec = json.dumps(self.spec, ensure_ascii=True).replace("</", "<\\/")
+        scripts = "".join(f'<script src="{html.escape(self.vendor)}{name}.min.js"></script>' for name in VEGA_SCRIPTS)
+        return (
+            f'<figure class="draftbook-vega"><div id="{self.id}" role="img" aria-label="{html.escape(self.alt)}"></div>'
+            f"<figcaption>{html.escape(self.alt)}</figcaption></figure>{scripts}"
+            f"<script>vegaEmbed('#{self.id}', {spec}, {{renderer: 'svg', actions: false}})"
+            f".then(function (result) {{ window.draftbookViews = window.draftbookViews || {{}};"
+            f" window.draftbookViews['{self.id}'] = result.view; }});</script>"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.to_html(), "text/plain": self.alt}
+
+
+VEGA_SCRIPTS = ("vega", "vega-lite", "vega-embed")

@@ -333,10 +333,15 @@ def _keep_failed(workbook: Workbook, run: Run, scratch: Path) -> Path:
 def prepare_for_book(path: Path) -> None:
     """Readers see results, not code: hide code cells, drop the parameter cells."""
     notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    # Widget state would make the page load require.js and the widget manager: the book
+    # shows kernel-free charts instead, and the widgets stay in JupyterLab.
+    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         tags = set(cell.metadata.get("tags", []))
+        if any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in cell.outputs):
+            tags.add("remove-cell")
         if tags & {"parameters", "injected-parameters"}:
             tags.add("remove-cell")
         else:

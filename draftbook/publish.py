@@ -26,6 +26,7 @@ from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
 from draftbook.paths import Workbook
 from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
+from draftbook.vendor import vendor_scripts
 
 ROUNDS_CAPTION = "Les tours de consultation"
 KIND_LABELS = {"session": "session en direct", "survey": "enquête", "written": "commentaires écrits"}
@@ -60,6 +61,7 @@ def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs
     for folder in ("_static", "latex"):
         if (workbook.root / folder).is_dir():
             sync_tree(workbook.root / folder, stage / folder)
+    vendor_scripts(workbook, stage)
     for round_ in rounds:
         write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_).encode("utf-8"))
     toc = book_toc(workbook, rounds, runs)

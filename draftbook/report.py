@@ -473,3 +473,75 @@ def trace_section(
 
 def _labelled(label: str, text: str) -> str:
     return f"<p><strong>{html.escape(label)} :</strong> {text}</p>"
+
+
+WEIGHING_TEXT = {
+    "fr": {
+        "no_profile": "Aucun profil de pondération n'est encore convenu pour ce tour (data/weights.yml).",
+        "profile": "Profil convenu « {name} » du {date} ({method}, soutien {grouping}) : {weights}. {note}",
+        "ranking": "Classement des appels selon le profil convenu",
+        "stability": "Stabilité du classement : probabilité d'être parmi les {k} premiers, et rang de 5 % à 95 % "
+        "({draws} tirages des poids et des répondant·e·s)",
+        "interactive": "Classement à recalculer : déplacez les curseurs pour changer le poids de chaque critère.",
+        "no_assessment": "Les critères de l'équipe ne sont pas encore évalués pour ce tour (assessments.yml).",
+    },
+    "en": {
+        "no_profile": "No weighting profile has been agreed for this round yet (data/weights.yml).",
+        "profile": "Agreed profile “{name}” of {date} ({method}, support {grouping}): {weights}. {note}",
+        "ranking": "Ranking of the calls under the agreed profile",
+        "stability": "Stability of the ranking: probability of being in the top {k}, and rank from 5 % to 95 % "
+        "({draws} draws of weights and respondents)",
+        "interactive": "Ranking to recompute: move the sliders to change the weight of each criterion.",
+        "no_assessment": "The team's criteria are not assessed for this round yet (assessments.yml).",
+    },
+    "es": {
+        "no_profile": "Todavía no se ha acordado ningún perfil de ponderación para esta ronda (data/weights.yml).",
+        "profile": "Perfil acordado «{name}» del {date} ({method}, apoyo {grouping}): {weights}. {note}",
+        "ranking": "Clasificación de los llamados según el perfil acordado",
+        "stability": "Estabilidad de la clasificación: probabilidad de estar entre los {k} primeros, y puesto del 5 % "
+        "al 95 % ({draws} sorteos de pesos y participantes)",
+        "interactive": "Clasificación para recalcular: mueva los cursores para cambiar el peso de cada criterio.",
+        "no_assessment": "Los criterios del equipo todavía no se han evaluado para esta ronda (assessments.yml).",
+    },
+}
+
+
+def weighing_section(data: Any, profile: Any, lang: str = "fr", top_k: int = 5, draws: int = 300) -> list[Any]:
+    """The agreed profile, the ranking it gives, its stability, and a kernel-free version to move."""
+    from draftbook import weighing
+    from draftbook.display import VegaChart
+
+    words = WEIGHING_TEXT.get(lang, WEIGHING_TEXT["fr"])
+    if profile is None:
+        return [Note(words["no_profile"])]
+    if data.ratings.empty:
+        return [Note(say("no_answers", lang))]
+    labels = weighing.CRITERION_LABELS.get(lang, weighing.CRITERION_LABELS["fr"])
+    listed = ", ".join(f"{labels[c]} {profile.weights[c]:g}" for c in weighing.CRITERIA)
+    from draftbook.widgets import WORDS as PANEL_WORDS
+
+    panel_words = PANEL_WORDS.get(lang, PANEL_WORDS["fr"])
+    described = words["profile"].format(
+        name=profile.name, date=profile.date.isoformat(), method=panel_words.get(profile.method, profile.method),
+        grouping=panel_words.get(profile.group_weighting, profile.group_weighting), weights=listed, note=profile.note,
+    )  # fmt: skip
+    table = weighing.criteria_table(data, profile.group_weighting)
+    ranked = weighing.rank(table, profile.weights, profile.method)
+    stable = weighing.stability(data, profile, top_k=top_k, draws=draws)
+    stable["interval"] = [
+        f"{int(low)}–{int(high)}" for low, high in zip(stable["rank_low"], stable["rank_high"], strict=True)
+    ]
+    scaled = weighing.minmax(table[list(weighing.CRITERIA)])
+    chart = charts.ranking_spec(scaled, profile.weights, labels, top_k, words["ranking"])
+    return [
+        Note(described),
+        Table(ranked[["rank", "call", "score"]], words["ranking"], {"score": two_decimals}, lang),
+        Table(
+            stable[["call", "top_k", "rank_median", "interval"]],
+            words["stability"].format(k=top_k, draws=draws),
+            {"top_k": percent, "rank_median": one_decimal},
+            lang,
+        ),
+        Note(words["interactive"]),
+        VegaChart(chart, words["ranking"], name=f"ranking-{profile.name}"),
+    ]

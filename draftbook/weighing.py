@@ -154,7 +154,8 @@ def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return values
 
 
-def _minmax(table: pd.DataFrame) -> pd.DataFrame:
+def minmax(table: pd.DataFrame) -> pd.DataFrame:
+    """Each column scaled 0-1 across the rows (a constant column is 1 for all)."""
     low, high = table.min(), table.max()
     span = (high - low).replace(0, np.nan)
     return ((table - low) / span).fillna(1.0)  # a criterion on which all calls are equal ranks nobody
@@ -163,7 +164,7 @@ def _minmax(table: pd.DataFrame) -> pd.DataFrame:
 def weighted_sum(table: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     """Each criterion scaled 0-1 across calls, then the weighted mean: 0 (worst) to 1 (best)."""
     w = pd.Series(check_weights(weights))
-    return (_minmax(table[list(CRITERIA)]) * w).sum(axis=1) / w.sum()
+    return (minmax(table[list(CRITERIA)]) * w).sum(axis=1) / w.sum()
 
 
 def topsis(table: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:

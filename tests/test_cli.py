@@ -65,7 +65,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 ) -> None:
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "[1/16]" in out and "The book is ready" in out
+    assert "[1/19]" in out and "The book is ready" in out
     assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
     assert not (workbook.html_dir / "rounds" / "2022-05-written-feedback").exists()
     site = workbook.html_dir
@@ -77,13 +77,13 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
     out = capsys.readouterr().out
-    assert "6 reused" in out and "Nothing changed since the last build" in out
+    assert "7 reused" in out and "Nothing changed since the last build" in out
     assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # lenient after strict: the book is rebuilt
     assert "Building the book with jupyter-book" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
     out = capsys.readouterr().out
-    assert "5 notebook run(s) executed, 1 reused, 5 of other rounds kept as they were" in out
+    assert "6 notebook run(s) executed, 1 reused, 6 of other rounds kept as they were" in out
     assert (workbook.html_dir / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 

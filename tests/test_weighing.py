@@ -135,7 +135,8 @@ def test_shipped_profiles_and_bad_profile_files(tmp_path: Path) -> None:
     profiles = load_profiles(REPO / "data" / "weights.yml")
     assert agreed_profile(profiles, "2022-05-written-feedback").name == "accord-final-2022-05"  # type: ignore[union-attr]
     assert agreed_profile(profiles, "nope") is None
-    bad = "profiles:\n  - name: x\n    weights: {support: -1, cross_group: 1, consensus: 1, evidence: 1, feasibility: 1, urgency: 1}\n"
+    weights = "{support: -1, cross_group: 1, consensus: 1, evidence: 1, feasibility: 1, urgency: 1}"
+    bad = f"profiles:\n  - name: x\n    weights: {weights}\n"
     with pytest.raises(DataFileError, match="x: negative weight"):
         load_profiles(write(tmp_path / "w.yml", bad))
     comparison = compare_profiles(

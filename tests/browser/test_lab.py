@@ -92,29 +92,42 @@ def test_two_people_edit_one_chapter_live_and_it_is_saved(lab: Lab, browser) -> 
             context.close()
 
 
-def test_a_widget_renders_and_a_slider_move_updates_its_output(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
-    path = lab.root / "notebooks" / "widget-check.ipynb"
+def test_the_weighing_widget_renders_and_a_slider_move_updates_the_ranking(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    path = lab.root / "notebooks" / "weigh-check.ipynb"
     write_notebook(
         path,
-        "import ipywidgets as widgets\n"
-        "slider = widgets.IntSlider(value=3, min=0, max=10, description='Poids')\n"
-        "label = widgets.Label(value='poids = 3')\n"
-        "slider.observe(lambda change: setattr(label, 'value', f'poids = {change.new}'), names='value')\n"
-        "widgets.VBox([slider, label])",
+        "from draftbook.weighing import RoundData, load_assessments\n"
+        "from draftbook.rounds import load_round, read_table\n"
+        "from draftbook.paths import Workbook\n"
+        "from draftbook.widgets import WeighingPanel\n"
+        "workbook = Workbook.locate()\n"
+        "r = load_round(workbook, '2022-05-written-feedback')\n"
+        "data = RoundData(r.calls, read_table(r, 'respondents'), read_table(r, 'ratings'),\n"
+        "                 load_assessments(r.folder / 'assessments.yml', [c.id for c in r.calls]))\n"
+        "panel = WeighingPanel(data, workbook.root / 'weights-check.yml', r.id, 'en')\n"
+        "panel",
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(lab.page_url("notebooks/widget-check.ipynb"), timeout=TIMEOUT)
+        page.goto(lab.page_url("notebooks/weigh-check.ipynb"), timeout=TIMEOUT)
         page.wait_for_selector(".jp-Cell .cm-content >> visible=true", timeout=TIMEOUT)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true", timeout=TIMEOUT)
         page.click(".jp-Cell .cm-content >> visible=true")
         page.keyboard.press("Shift+Enter")
-        handle = page.wait_for_selector(".widget-slider .noUi-handle, .widget-slider [role='slider']", timeout=TIMEOUT)
-        page.wait_for_selector("text=poids = 3", timeout=TIMEOUT)
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_selector("text=poids = 5", timeout=TIMEOUT)
+        table = page.wait_for_selector(".jp-OutputArea .draftbook-table >> visible=true", timeout=TIMEOUT)
+        before = table.inner_text()
+        sliders = page.locator(".jp-OutputArea .widget-slider .noUi-handle >> visible=true")
+        assert sliders.count() >= 6  # one per criterion, then top-k
+        urgency = sliders.nth(5)
+        urgency.focus()
+        for _ in range(6):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(before) => document.querySelector('.jp-OutputArea .draftbook-table').innerText !== before",
+            arg=before,
+            timeout=TIMEOUT,
+        )
+        assert page.locator(".jp-OutputArea .draftbook-table").inner_text() != before
     finally:
         context.close()
