@@ -19,7 +19,7 @@ from draftbook.ingest.store import read_report
 from draftbook.lab import TOKEN_ENV, run_lab
 from draftbook.paths import Workbook
 from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
-from draftbook.publish import book_is_current, build_html, build_lock, build_pdf, stage_sources, swap_in
+from draftbook.publish import book_is_current, build_html, build_lock, build_pdf, publish, stage_sources, swap_in
 from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
 from draftbook.themes import LANGUAGES, comment_ids, load_codebook
 from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     statement.add_argument("--round", required=True, metavar="R", help="the round after which the calls stand")
     statement.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the document (default: fr)")
     statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
+    publish_cmd = commands.add_parser(
+        "publish",
+        help="copy the built book to a folder, or push it to a branch of a git remote",
+        description=(
+            "Publish _build/html: to a folder (replaced whole), or to a branch (default gh-pages) of a git "
+            "remote, as one commit on top of what the branch holds."
+        ),
+        epilog="Examples: draftbook publish --to /srv/www/book ; draftbook publish --to git@host:org/book.git",
+    )
+    publish_cmd.add_argument("--to", required=True, metavar="DIR_OR_GIT_REMOTE", help="where the book goes")
+    publish_cmd.add_argument("--branch", default="gh-pages", help="branch of the git remote (default: gh-pages)")
     lab = commands.add_parser(
         "lab",
         help="JupyterLab with real-time collaboration for the drafting team",
@@ -133,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs, args.pdf)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping)
+        if args.command == "publish":
+            print(f"The book was {publish(workbook.html_dir, args.to, args.branch)}.")
+            return 0
         if args.command == "lab":
             return run_lab(workbook, args.ip, args.port, args.token)
         if args.command == "export":

@@ -195,7 +195,8 @@ class VegaChart:
         return (
             f'<figure class="draftbook-vega"><div id="{self.id}" role="img" aria-label="{html.escape(self.alt)}"></div>'
             f"<figcaption>{html.escape(self.alt)}</figcaption></figure>{scripts}"
-            f"<script>vegaEmbed('#{self.id}', {spec}, {{renderer: 'svg', actions: false}})"
+            f"<script>vegaEmbed('#{self.id}', {spec}, "
+            "{renderer: 'svg', actions: false, ast: true, expr: vega.expressionInterpreter})"
             f".then(function (result) {{ window.draftbookViews = window.draftbookViews || {{}};"
             f" window.draftbookViews['{self.id}'] = result.view; }});</script>"
         )
@@ -204,4 +205,4 @@ class VegaChart:
         return {"text/html": self.to_html(), "text/plain": self.alt}
 
 
-VEGA_SCRIPTS = ("vega", "vega-lite", "vega-embed")
+VEGA_SCRIPTS = ("vega", "vega-lite", "vega-embed", "vega-interpreter")

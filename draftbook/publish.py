@@ -9,9 +9,12 @@ The new site replaces ``_build/html`` only after a successful build.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,6 +206,7 @@ def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
             file=log.relative_to(workbook.root),
             hint="fix the page named above; the previous book in _build/html is untouched",
         )
+    add_security_policy(output / "_build" / "html")
     (output / STAMP).write_text(stage_digest(stage, strict), encoding="ascii")
     return output / "_build" / "html"
 
@@ -245,3 +249,107 @@ def build_pdf(workbook: Workbook, stage: Path) -> Path:
     shutil.copyfile(produced, scratch)
     scratch.replace(target)
     return target
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+INLINE_HANDLER = re.compile(r'\son[a-z]+="([^"]*)"', re.IGNORECASE)
+CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', re.IGNORECASE)
+# Thebe is off, yet Jupyter Book 1 writes its loader twice in every page (a script error) with a
+# third-party address in it: the pages drop it.
+THEBE = re.compile(
+    r'<script[^>]*>\s*const THEBE_JS_URL.*?</script>\s*|<script src="[^"]*sphinx-thebe\.js[^"]*"></script>\s*',
+    re.DOTALL,
+)
+
+
+def content_security_policy(page: str) -> str:
+    """The policy of one page: scripts from the site itself, plus this page's own inline scripts by hash."""
+    bodies = INLINE_SCRIPT.findall(page) + [html.unescape(v) for v in INLINE_HANDLER.findall(page)]
+    hashes = sorted(
+        {"'sha256-" + base64.b64encode(hashlib.sha256(b.encode("utf-8")).digest()).decode() + "'" for b in bodies}
+    )
+    return "; ".join(
+        [
+            "default-src 'self'",
+            # 'unsafe-eval': the theme's bundles probe the global object with Function(); every script
+            # still has to come from the site itself or be one of this page's own inline scripts.
+            "script-src 'self' 'unsafe-eval' 'unsafe-hashes' " + " ".join(hashes),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+def add_security_policy(site: Path) -> int:
+    """Put a Content-Security-Policy in every page of ``site``; return how many pages."""
+    pages = 0
+    for path in site.rglob("*.html"):
+        page = THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8")))
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page))}">'
+        page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)
+        if found:
+            path.write_text(page, encoding="utf-8")
+            pages += 1
+    return pages
+
+
+def looks_like_git(target: str) -> bool:
+    """A git remote (URL, scp-like address, or a bare repository folder) rather than a plain folder."""
+    if target.endswith(".git") or "://" in target or re.match(r"^[\w.-]+@[\w.-]+:", target):
+        return True
+    folder = Path(target)
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir()
+
+
+def publish(site: Path, target: str, branch: str = "gh-pages", message: str = "Publish the book") -> str:
+    """Copy the built site to a folder, or commit it to ``branch`` of a git remote; say where it went."""
+    if not (site / "index.html").is_file():
+        raise BookBuildError("there is no built book to publish", file=site, hint="run `make book` first")
+    if looks_like_git(target):
+        return _publish_git(site, target, branch, message)
+    folder = Path(target)
+    swap_in(site, folder)
+    (folder / ".nojekyll").touch()
+    return f"copied to {folder}"
+
+
+def _publish_git(site: Path, remote: str, branch: str, message: str) -> str:
+    import tempfile
+
+    identity = ["-c", "user.name=draftbook", "-c", "user.email=draftbook@localhost"]
+
+    def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BookBuildError(
+                f"git {args[0]} failed: {(result.stderr.strip() or result.stdout.strip()).splitlines()[-1:]}",
+                hint=f"check that {remote} is a git remote you can push to",
+            )
+        return result
+
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch) / "site"
+        work.mkdir()
+        git("init", "-q", cwd=work)
+        git("remote", "add", "origin", remote, cwd=work)
+        fetched = subprocess.run(["git", "fetch", "-q", "origin", branch], cwd=work, capture_output=True, check=False)
+        if fetched.returncode == 0:
+            git("checkout", "-q", "-b", branch, "FETCH_HEAD", cwd=work)
+        else:
+            git("checkout", "-q", "--orphan", branch, cwd=work)
+        for entry in work.iterdir():
+            if entry.name != ".git":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        shutil.copytree(site, work, dirs_exist_ok=True)
+        (work / ".nojekyll").touch()
+        git("add", "-A", cwd=work)
+        if not git("status", "--porcelain", cwd=work).stdout.strip():
+            return f"{remote} ({branch}) already holds this book"
+        git("commit", "-q", "-m", message, cwd=work)
+        git("push", "-q", "origin", f"HEAD:refs/heads/{branch}", cwd=work)
+    return f"pushed to {remote} ({branch})"
