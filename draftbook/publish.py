@@ -285,16 +285,38 @@ def content_security_policy(page: str) -> str:
     )
 
 
-def add_security_policy(site: Path) -> int:
-    """Put a Content-Security-Policy in every page of ``site``; return how many pages."""
+# Two accessibility faults of the theme that axe-core reports as serious: the section toggles of the
+# navigation have no name, and the search button's label hides its visible shortcut text. The theme
+# switch (the book is set to light mode) is dropped for the same reason.
+UNNAMED_SUMMARY = re.compile(r"<summary>")
+SEARCH_LABEL = re.compile(r'(<button class="btn search-button-field[^>]*?)\s+aria-label="[^"]*"')
+THEME_SWITCH = re.compile(r'<button class="[^"]*theme-switch-button[^"]*".*?</button>', re.DOTALL)
+TOGGLE_NAME = {
+    "fr": "Afficher ou masquer la sous-partie",
+    "en": "Show or hide the subsection",
+    "es": "Mostrar u ocultar",
+}
+
+
+def accessible(page: str, lang: str = "fr") -> str:
+    """The page with the theme's accessibility faults mended."""
+    page = UNNAMED_SUMMARY.sub(f'<summary aria-label="{TOGGLE_NAME.get(lang, TOGGLE_NAME["fr"])}">', page)
+    return THEME_SWITCH.sub("", SEARCH_LABEL.sub(r"\1", page))
+
+
+def add_security_policy(site: Path, lang: str = "fr") -> int:
+    """Put a Content-Security-Policy in every page of ``site`` (and mend the theme's
+    accessibility faults); return how many pages."""
     pages = 0
     for path in site.rglob("*.html"):
-        page = THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8")))
+        page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang)
         meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page))}">'
         page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)
-        if found:
-            path.write_text(page, encoding="utf-8")
-            pages += 1
+        if not found:  # the redirect page at the root has no head of its own
+            icon = '<link rel="icon" href="_static/favicon.svg">'
+            page = f"<head>{meta}{icon}</head>\n{page}"
+        path.write_text(page, encoding="utf-8")
+        pages += 1
     return pages
 
 

@@ -111,3 +111,63 @@ def test_strict_command_turns_warnings_into_errors(tmp_path: Path) -> None:
 def test_round_page_shows_lineage(workbook: Workbook) -> None:
     page = round_page(load_round(workbook, "2022-04-regional-sessions"))
     assert "- **CTA-14** *(remplace CTA-05, CTA-06)* — " in page
+
+
+def test_security_policy_hashes_inline_code_and_mends_the_theme(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+
+    from draftbook.publish import add_security_policy, content_security_policy
+
+    page = (
+        "<html><head><script>var a = 1;</script><script src='x.js'></script></head><body>"
+        '<button onclick="window.print()">p</button><details><summary><i></i></summary></details>'
+        '<button class="btn search-button-field x" title="Recherche" aria-label="Recherche">Recherche Ctrl K</button>'
+        '<script>\n    const THEBE_JS_URL = "https://unpkg.com/thebe"\n</script></body></html>'
+    )
+    write(tmp_path / "site" / "page.html", page)
+    write(tmp_path / "site" / "index.html", '<meta http-equiv="Refresh" content="0; url=page.html" />')
+    assert add_security_policy(tmp_path / "site") == 2
+    result = (tmp_path / "site" / "page.html").read_text()
+    digest = "'sha256-" + base64.b64encode(hashlib.sha256(b"var a = 1;").digest()).decode() + "'"
+    handler = "'sha256-" + base64.b64encode(hashlib.sha256(b"window.print()").digest()).decode() + "'"
+    policy = content_security_policy(result)
+    assert digest in policy and handler in policy and "default-src 'self'" in policy and "object-src 'none'" in policy
+    assert "https" not in policy  # no third-party host is allowed
+    assert "THEBE" not in result and "unpkg" not in result
+    assert '<summary aria-label="Afficher ou masquer la sous-partie">' in result
+    assert 'aria-label="Recherche"' not in result
+    assert result.count("Content-Security-Policy") == 1
+    add_security_policy(tmp_path / "site")  # a second pass replaces, never piles up
+    assert (tmp_path / "site" / "page.html").read_text().count("Content-Security-Policy") == 1
+    assert (tmp_path / "site" / "index.html").read_text().startswith('<head><meta http-equiv="Content-Security-Policy"')
+
+
+def test_publish_to_a_folder_and_to_a_bare_git_repository(tmp_path: Path) -> None:
+    import subprocess
+
+    from draftbook.errors import BookBuildError
+    from draftbook.publish import looks_like_git, publish
+
+    site = tmp_path / "html"
+    write(site / "index.html", "<p>v1</p>")
+    write(site / "book" / "a.html", "<p>a</p>")
+    assert publish(site, str(tmp_path / "www")) == f"copied to {tmp_path / 'www'}"
+    assert (tmp_path / "www" / "book" / "a.html").is_file() and (tmp_path / "www" / ".nojekyll").is_file()
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    assert looks_like_git(str(bare)) and not looks_like_git(str(tmp_path / "www"))
+    assert publish(site, str(bare)) == f"pushed to {bare} (gh-pages)"
+    write(site / "index.html", "<p>v2</p>")
+    publish(site, str(bare))
+    shown = subprocess.run(
+        ["git", "--git-dir", str(bare), "show", "gh-pages:index.html"], capture_output=True, text=True, check=True
+    )
+    assert shown.stdout == "<p>v2</p>"
+    log = subprocess.run(
+        ["git", "--git-dir", str(bare), "log", "--oneline", "gh-pages"], capture_output=True, text=True
+    )
+    assert len(log.stdout.splitlines()) == 2  # one commit per publication, history kept
+    assert publish(site, str(bare)) == f"{bare} (gh-pages) already holds this book"
+    with pytest.raises(BookBuildError, match="no built book"):
+        publish(tmp_path / "nothing", str(tmp_path / "www2"))

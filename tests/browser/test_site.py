@@ -1,0 +1,227 @@
+"""Every page of the built book in a real browser: self-contained, accessible, safe.
+
+The book is built once for this module from a private copy of the workbook in
+which the written round carries a hostile comment (consented, so that it is
+quoted) and whose sample exports are regenerated, so that the names and e-mail
+addresses they hold can be searched for in every file of the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import html.parser
+import http.server
+import json
+import re
+import shutil
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from draftbook.cli import main
+from draftbook.ingest.readers import decode
+from draftbook.paths import ROOT_ENV, Workbook
+from draftbook.sample import write_exports
+from draftbook.vendor import npm_package
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+HOSTILE = (
+    "<script>alert('x')</script><img src=x onerror=alert(1)> =HYPERLINK(\"http://evil.example\") Sans financement rien"
+)
+ROUND = "2022-05-written-feedback"
+
+
+@dataclass
+class Site:
+    url: str
+    root: Path
+    workbook: Workbook
+    pages: list[str]
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    base = tmp_path_factory.mktemp("site")
+    root = base / "workbook"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(REPO / name, root / name)
+    for name in ("book", "notebooks", "data", "_static", "latex"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("private", ".ipynb_checkpoints"))
+    workbook = Workbook(root)
+    comments = workbook.round_dir(ROUND) / "comments.csv"
+    frame = pd.read_csv(comments, dtype=str, keep_default_na=False)
+    hostile = {"respondent": "R-hostile0000", "call": "CTA-09", "kind": "call", "language": "fr",
+               "text": HOSTILE, "publishable": "True"}  # fmt: skip
+    frame.loc[frame["call"] == "CTA-09", "publishable"] = "False"  # the hostile comment is the one quoted
+    pd.concat([frame, pd.DataFrame([hostile])]).to_csv(comments, index=False, lineterminator="\n")
+    decisions = workbook.round_dir(ROUND) / "decisions.yml"  # the new comment changes no evidence id
+    previous = __import__("os").environ.get(ROOT_ENV)
+    __import__("os").environ[ROOT_ENV] = str(root)
+    try:
+        write_exports(workbook)  # raw exports with invented names and e-mails, in data/private/
+        assert decisions.is_file()
+        assert main(["build", "--round", ROUND]) == 0
+    finally:
+        if previous is None:
+            __import__("os").environ.pop(ROOT_ENV, None)
+        else:
+            __import__("os").environ[ROOT_ENV] = previous
+    html_dir = workbook.html_dir
+    handler = functools.partial(Quiet, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pages = sorted(str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+    yield Site(f"http://127.0.0.1:{server.server_address[1]}", html_dir, workbook, pages)
+    server.shutdown()
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        for key in ("href", "src"):
+            if found.get(key):
+                self.links.append(str(found[key]))
+
+
+def test_every_internal_link_resolves(site: Site) -> None:
+    parsed: dict[Path, Links] = {}
+    for page in site.pages:
+        links = Links()
+        links.feed((site.root / page).read_text(encoding="utf-8"))
+        parsed[site.root / page] = links
+    broken = []
+    for path, links in parsed.items():
+        for link in links.links:
+            target = urllib.parse.urlparse(link)
+            if target.scheme or link.startswith(("mailto:", "data:", "#", "javascript:")):
+                assert target.scheme in ("", "data", "mailto"), f"{path.name} links out: {link}"
+                continue
+            resolved = (path.parent / urllib.parse.unquote(target.path)).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.is_file():
+                broken.append(f"{path.relative_to(site.root)} -> {link}")
+            elif target.fragment and resolved in parsed and target.fragment not in parsed[resolved].ids:
+                broken.append(f"{path.relative_to(site.root)} -> {link} (no such anchor)")
+    assert broken == []
+
+
+def test_every_page_is_self_contained_clean_and_accessible(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    axe = npm_package(site.workbook, "axe-core", "4.14.1", "axe-core/axe.min.js").read_text(encoding="utf-8")
+    shots = site.workbook.build_dir / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=False)
+    problems: list[str] = []
+    weights: dict[str, int] = {}
+    for page_path in site.pages:
+        if page_path == "index.html":
+            continue  # the root only redirects to book/index.html (checked through the links)
+        page = context.new_page()
+        loaded: list[tuple[str, int]] = []
+        page.on(
+            "console", lambda m, p=page_path: problems.append(f"{p}: console {m.text}") if m.type == "error" else None
+        )
+        page.on("pageerror", lambda e, p=page_path: problems.append(f"{p}: error {e}"))
+        page.on("dialog", lambda d, p=page_path: (problems.append(f"{p}: dialog {d.message}"), d.dismiss()))
+        page.on("requestfailed", lambda r, p=page_path: problems.append(f"{p}: failed {r.url}"))
+
+        def seen(response, p: str = page_path, loaded: list[tuple[str, int]] = loaded) -> None:  # type: ignore[no-untyped-def]
+            if not response.url.startswith(site.url):
+                problems.append(f"{p}: left the site for {response.url}")
+            elif response.status >= 400:
+                problems.append(f"{p}: {response.status} {response.url}")
+            else:
+                body = response.body()
+                loaded.append((response.url, len(gzip.compress(body))))
+
+        page.on("response", seen)
+        page.goto(f"{site.url}/{page_path}", wait_until="networkidle")
+        weights[page_path] = sum(size for _, size in loaded)
+        for image in page.locator("img").all():
+            if not image.get_attribute("alt"):
+                problems.append(f"{page_path}: an image without alt text")
+        page.evaluate(axe + "\n;true")  # through DevTools: the page's own policy rightly forbids injected scripts
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append(
+                    f"{page_path}: axe {violation['id']} ({violation['impact']}) x{len(violation['nodes'])}"
+                )
+        if page_path.startswith("book/") or page_path.endswith("index.html"):
+            page.screenshot(path=str(shots / (page_path.replace("/", "_") + ".png")), full_page=True)
+        page.close()
+    context.close()
+    (site.workbook.build_dir / "page-weights.json").write_text(json.dumps(weights, indent=1), encoding="utf-8")
+    (REPO / "_build").mkdir(exist_ok=True)
+    (REPO / "_build" / "site-check.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")  # CI artifact
+    shutil.copy(site.workbook.build_dir / "page-weights.json", REPO / "_build" / "page-weights.json")
+    assert problems == []
+    assert list(shots.glob("book_*.png"))
+
+
+def test_charts_have_alt_text(site: Site) -> None:
+    page = (site.root / "rounds" / ROUND / "support.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page)
+    assert alts and all(len(alt) > 20 for alt in alts)
+
+
+def test_the_hostile_comment_appears_as_text_and_no_dialog_opens(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    source = (site.root / "rounds" / ROUND / "themes.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in source and "<script>alert('x')" not in source
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{site.url}/rounds/{ROUND}/themes.html", wait_until="networkidle")
+    assert page.get_by_text("<script>alert('x')</script>", exact=False).count() >= 1
+    assert dialogs == []
+    context.close()
+
+
+def test_the_search_page_finds_a_word_from_a_chapter(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site.url}/search.html?q=assainissement", wait_until="networkidle")
+    page.wait_for_selector("#search-results li a", timeout=30_000)
+    hits = page.locator("#search-results li a").all_inner_texts()
+    assert any("Objet du document" in hit or "contexte" in hit.lower() for hit in hits)
+    context.close()
+
+
+def test_no_name_or_email_of_the_raw_exports_reaches_the_site(site: Site) -> None:
+    secrets: set[str] = set()
+    for export in (site.workbook.private_dir / "sample-exports").rglob("*.csv"):
+        text, _ = decode(export.read_bytes(), "auto", export)
+        secrets |= set(re.findall(r"[\\w.+-]+@[\\w-]+\\.example", text))
+    import numpy as np
+
+    from draftbook.sample import person_pool
+
+    secrets |= set(person_pool(np.random.default_rng(20220224))["name"])
+    assert len(secrets) > 100
+    leaks = []
+    for path in site.root.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".json", ".txt", ".ipynb", ".inv"}:
+            content = path.read_text(encoding="utf-8", errors="replace")
+            leaks += [f"{path.name}: {s}" for s in secrets if s in content]
+    assert leaks == []
