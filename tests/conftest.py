@@ -13,18 +13,23 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture
-def workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workbook:
-    """A copy of the repository's book sources and sample data in a temporary folder."""
-    root = tmp_path / "workbook"
-    root.mkdir()
+def copy_workbook(root: Path) -> Workbook:
+    """A copy of the repository's book sources and sample data (no private data) at ``root``."""
+    root.mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml", "requirements.txt"):
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, root / name)
     for name in ("book", "notebooks", "data", "_static", "latex"):
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "private"))
-    monkeypatch.setenv(ROOT_ENV, str(root))
     return Workbook(root)
+
+
+@pytest.fixture
+def workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workbook:
+    """A copy of the repository's book sources and sample data in a temporary folder."""
+    copied = copy_workbook(tmp_path / "workbook")
+    monkeypatch.setenv(ROOT_ENV, str(copied.root))
+    return copied
 
 
 def write(path: Path, text: str) -> Path:

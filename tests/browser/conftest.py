@@ -8,7 +8,6 @@ are closed before the server stops (its shutdown hangs otherwise).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from draftbook.lab import free_port
-from tests.conftest import REPO
+from tests.conftest import copy_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -63,12 +62,7 @@ class Lab:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
-    root = base / "workbook"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(REPO / name, root / name)
-    for name in ("book", "notebooks", "data", "_static"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("private", ".ipynb_checkpoints"))
+    root = copy_workbook(base / "workbook").root
     home = base / "home"
     home.mkdir()
     token = "test-token-" + os.urandom(8).hex()

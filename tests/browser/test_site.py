@@ -29,7 +29,7 @@ from draftbook.ingest.readers import decode
 from draftbook.paths import ROOT_ENV, Workbook
 from draftbook.sample import write_exports
 from draftbook.vendor import npm_package
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_workbook
 
 pytestmark = pytest.mark.slow
 HOSTILE = (
@@ -54,13 +54,8 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     base = tmp_path_factory.mktemp("site")
-    root = base / "workbook"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
-        shutil.copy2(REPO / name, root / name)
-    for name in ("book", "notebooks", "data", "_static", "latex"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("private", ".ipynb_checkpoints"))
-    workbook = Workbook(root)
+    workbook = copy_workbook(base / "workbook")
+    root = workbook.root
     comments = workbook.round_dir(ROUND) / "comments.csv"
     frame = pd.read_csv(comments, dtype=str, keep_default_na=False)
     hostile = {"respondent": "R-hostile0000", "call": "CTA-09", "kind": "call", "language": "fr",
@@ -68,17 +63,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     frame.loc[frame["call"] == "CTA-09", "publishable"] = "False"  # the hostile comment is the one quoted
     pd.concat([frame, pd.DataFrame([hostile])]).to_csv(comments, index=False, lineterminator="\n")
     decisions = workbook.round_dir(ROUND) / "decisions.yml"  # the new comment changes no evidence id
-    previous = __import__("os").environ.get(ROOT_ENV)
-    __import__("os").environ[ROOT_ENV] = str(root)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ROOT_ENV, str(root))
         write_exports(workbook)  # raw exports with invented names and e-mails, in data/private/
         assert decisions.is_file()
         assert main(["build", "--round", ROUND]) == 0
-    finally:
-        if previous is None:
-            __import__("os").environ.pop(ROOT_ENV, None)
-        else:
-            __import__("os").environ[ROOT_ENV] = previous
     html_dir = workbook.html_dir
     handler = functools.partial(Quiet, directory=str(html_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
