@@ -39,23 +39,9 @@ LABELS = np.array(["Pas du tout d'accord", "Plutôt pas d'accord", "Neutre", "Pl
                    "Sans avis", "Strongly agree", "De acuerdo"])  # fmt: skip
 COMMENTS = np.array(["Très bon appel, à garder.", "Too vague: who does what?", "Falta el tema de la vivienda.",
                      'Il faudrait citer "la gouvernance multiniveaux",\nsur deux lignes.'])  # fmt: skip
-MAPPING = """language: fr
-respondent:
-  submitted_at: Horodateur
-  email: Adresse e-mail
-  name: Nom et prénom
-  organisation: Organisation
-  constituency: Type d'organisation
-  region: Région
-  language: Langue
-ratings:
-  scale: agreement-5
-  column: "Soutien à l'appel [{call}]"
-comments:
-  column: "Commentaire sur l'appel [{call}]"
-  missing: Qu'est-ce qui manque ?
-  consent: J'accepte
-"""
+# The sample's own online-form mapping: the benchmark export uses the same headers.
+MAPPING = REPO / "data" / "rounds" / "2022-05-written-feedback" / "sources" / "online-form" / "mapping.yml"
+CONSENT = "J'accepte que mes commentaires soient cités anonymement"
 
 
 def make_workbook(root: Path) -> Workbook:
@@ -69,7 +55,7 @@ def make_workbook(root: Path) -> Workbook:
     (root / "data" / "rounds" / "bench" / "round.yml").write_text(
         "title: Bench\nkind: survey\nstart: 2022-04-29\nend: 2022-05-06\nlanguages: [fr, en, es]\n", encoding="utf-8"
     )
-    (root / "mapping.yml").write_text(MAPPING, encoding="utf-8")
+    shutil.copy(MAPPING, root / "mapping.yml")
     return Workbook(root)
 
 
@@ -94,7 +80,8 @@ def make_export(path: Path, rows: int, seed: int = 7) -> None:
     for call in CALLS:
         frame[f"Commentaire sur l'appel [{call}]"] = np.where(rng.random(rows) < 0.05, rng.choice(COMMENTS, rows), "")
     frame["Qu'est-ce qui manque ?"] = np.where(rng.random(rows) < 0.2, rng.choice(COMMENTS, rows), "")
-    frame["J'accepte"] = rng.choice(["Oui", "Non"], rows)
+    frame["Autres commentaires"] = ""
+    frame[CONSENT] = rng.choice(["Oui", "Non"], rows)
     table = pd.DataFrame(frame)
     table.iloc[::5000, 8] = "Peut-être"  # a few answers off the scale
     table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
