@@ -52,8 +52,7 @@ def test_prepare_for_book_hides_code_and_drops_parameters(tmp_path: Path) -> Non
     assert cells[1].metadata["tags"] == ["remove-input"]
 
 
-@pytest.mark.slow
-def test_runs_execute_then_are_reused_until_an_input_changes(workbook: Workbook, tmp_path: Path) -> None:
+def count_notebook(workbook: Workbook) -> None:
     for path in workbook.notebooks_dir.glob("*.ipynb"):
         path.unlink()
     notebook(
@@ -62,6 +61,11 @@ def test_runs_execute_then_are_reused_until_an_input_changes(workbook: Workbook,
         "print(len(read_table(load_round(Workbook.locate(), round), 'respondents')))",
         parameters="round = 'x'",
     )
+
+
+@pytest.mark.slow
+def test_runs_execute_then_are_reused_until_an_input_changes(workbook: Workbook, tmp_path: Path) -> None:
+    count_notebook(workbook)
     rounds = [load_round(workbook, "2022-02-gtf-debate")]
     runs = plan_runs(workbook, rounds)
     stage = tmp_path / "stage"
@@ -109,17 +113,6 @@ def test_package_digest_covers_subpackages(tmp_path: Path, monkeypatch: pytest.M
     before = pipeline.package_digest()
     (package / "ingest" / "core.py").write_text("y = 2\n")
     assert pipeline.package_digest() != before
-
-
-def count_notebook(workbook: Workbook) -> None:
-    for path in workbook.notebooks_dir.glob("*.ipynb"):
-        path.unlink()
-    notebook(
-        workbook.notebooks_dir / "count.ipynb",
-        "from draftbook.paths import Workbook\nfrom draftbook.rounds import load_round, read_table\n"
-        "print(len(read_table(load_round(Workbook.locate(), round), 'respondents')))",
-        parameters="round = 'x'",
-    )
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ import pandas as pd
 from draftbook.ingest.mapping import load_mapping, require_columns
 from draftbook.ingest.pseudonyms import load_salt
 from draftbook.ingest.readers import read_export
-from draftbook.ingest.records import REASONS, order_calls, sort_rows
+from draftbook.ingest.records import REASONS, RowSorter, order_calls
 from draftbook.ingest.store import (
     REPORT,
     RoundTables,
@@ -111,7 +111,7 @@ def ingest_source(
         else {}
     )
     progress(f"checking {export.rows_read} rows ...")
-    rows = sort_rows(export, mapping, ratings, comments, source, salt or load_salt(workbook.private_dir))
+    rows = RowSorter(export, mapping, ratings, comments, source, salt or load_salt(workbook.private_dir)).sort()
     existing = RoundTables.read(round_, replacing=source)
     merge = merge_source(existing, RoundTables(rows.respondents, rows.ratings, rows.comments), source)
 

@@ -85,7 +85,7 @@ def _off_scale_reason(call: str, column: str, labels: pd.Series) -> Callable[[pd
 
 
 class RowSorter:
-    """Applies one mapping to one export; call ``sort()``."""
+    """Applies one mapping to one export; ``sort()`` sorts every row (unparsed lines count as quarantined)."""
 
     def __init__(
         self,
@@ -214,7 +214,8 @@ class RowSorter:
                     "submitted_at": submitted_at[superseded],
                 }
             ).reset_index(drop=True),
-            reasons=Counter(self.category[~ok]),
+            # Counter addition drops zero counts: "unparsed" appears only when a line could not be read.
+            reasons=Counter(self.category[~ok]) + Counter({"unparsed": len(self.export.unparsed)}),
         )
 
     @staticmethod
@@ -281,22 +282,6 @@ class RowSorter:
             }
         )
         return pd.concat([parsed, unparsed], ignore_index=True) if len(unparsed) else parsed.reset_index(drop=True)
-
-
-def sort_rows(
-    export: Export,
-    mapping: SourceMapping,
-    rating_columns: dict[str, str],
-    comment_columns: dict[str, str],
-    source: str,
-    salt: bytes,
-) -> SortedRows:
-    """Sort every row of ``export``; unparsed lines count as quarantined."""
-    result = RowSorter(export, mapping, rating_columns, comment_columns, source, salt).sort()
-    result.reasons["unparsed"] += len(export.unparsed)
-    if not result.reasons["unparsed"]:
-        del result.reasons["unparsed"]
-    return result
 
 
 def order_calls(calls: Sequence[str], resolved: dict[str, str]) -> dict[str, str]:
