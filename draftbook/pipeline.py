@@ -13,7 +13,9 @@ import hashlib
 import json
 import multiprocessing
 import os
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,13 +24,39 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 from papermill.exceptions import PapermillExecutionError
+from traitlets import Unicode, default
 
 from draftbook.errors import BuildError
 from draftbook.paths import ROOT_ENV, Workbook
 from draftbook.rounds import Round
 
 KERNEL = "python3"
+
+
+class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """A kernel that talks over Unix sockets named after its own connection file.
+
+    With TCP, the parent picks free ports and the kernel binds them later; two
+    kernels started at the same moment can pick the same port and one dies
+    ("Address already in use"). Socket files named per kernel cannot collide.
+    """
+
+    transport = Unicode("ipc")
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        # An absolute, per-kernel prefix: the kernel runs in notebooks/, we do not.
+        # A Unix socket path must stay under ~100 bytes; a deep runtime folder falls back to /tmp.
+        runtime = Path(jupyter_runtime_dir())
+        if len(str(runtime)) > 60:
+            runtime = Path(tempfile.gettempdir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        return str(runtime / f"draftbook-{uuid.uuid4().hex[:12]}")
+
+
 MANIFEST = "manifest.json"
 
 
@@ -257,6 +285,10 @@ def execute_runs(
                     job = pool.submit(execute_one, str(workbook.root), run, str(stage / run.output))
                     futures[job] = (prefix, run, hashes)
                 for job in as_completed(futures):
+                    if job.cancelled():
+                        prefix, run, _ = futures[job]
+                        progress(f"{prefix} not started      {run.label} (an earlier run failed)")
+                        continue
                     finished(*futures[job], job.result())
                     if failures:
                         for pending in futures:
@@ -288,6 +320,7 @@ def execute_one(root: str, run: Run, target: str) -> dict[str, Any]:
             cwd=str(workbook.notebooks_dir),
             progress_bar=False,
             log_output=False,
+            kernel_manager_class=IpcKernelManager,
             # The kernel talks to us over loopback only; its TCP-encryption notice is noise for the team.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )

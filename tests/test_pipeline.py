@@ -150,3 +150,25 @@ def test_parallel_runs_and_a_failure_among_them(workbook: Workbook, tmp_path: Pa
     assert caught.value.round_id == "2022-02-gtf-debate" and "broken.ipynb" in caught.value.notebook
     assert any("FAILED" in line and "broken.ipynb" in line for line in lines)
     assert not list((tmp_path / "stage").rglob("*.running.ipynb"))
+
+
+@pytest.mark.slow
+def test_a_failure_stops_the_queued_runs_and_names_the_failure(workbook: Workbook, tmp_path: Path) -> None:
+    """More runs than workers: the runs still queued are not started, and the error is the notebook's."""
+    count_notebook(workbook)
+    notebook(workbook.notebooks_dir / "broken.ipynb", "1/0", parameters="round = 'x'")
+    runs = plan_runs(workbook, load_rounds(workbook))
+    assert len(runs) == 6
+    lines: list[str] = []
+    with pytest.raises(BuildError, match="ZeroDivisionError"):
+        execute_runs(workbook, runs, tmp_path / "stage", progress=lines.append, jobs=2)
+    finished = [line for line in lines if "done in" in line or "FAILED" in line or "not started" in line]
+    assert len(finished) == 6, lines  # every run is accounted for
+
+
+def test_kernels_talk_over_ipc_so_parallel_runs_cannot_race_for_a_port() -> None:
+    from draftbook.pipeline import IpcKernelManager
+
+    manager = IpcKernelManager()
+    assert manager.transport == "ipc" and Path(manager.ip).is_absolute()
+    assert manager.ip != IpcKernelManager().ip  # one socket prefix per kernel
