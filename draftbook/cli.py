@@ -19,10 +19,21 @@ from draftbook.ingest.store import read_report
 from draftbook.lab import TOKEN_ENV, run_lab
 from draftbook.paths import Workbook
 from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
-from draftbook.publish import book_is_current, build_html, build_lock, build_pdf, publish, stage_sources, swap_in
+from draftbook.publish import (
+    LANGUAGE_SELF_NAMES,
+    assemble_site,
+    book_is_current,
+    build_html,
+    build_lock,
+    build_pdf,
+    publish,
+    stage_sources,
+)
 from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
 from draftbook.themes import LANGUAGES, comment_ids, load_codebook
 from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
+from draftbook.translate import BOOK_LANGUAGES, catalog_status, changed_since_update
+from draftbook.translate import update as update_translations
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
 
@@ -40,9 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Validate the calls and rounds, execute every notebook with Papermill (once per round for the "
             "notebooks that take a `round` parameter; unchanged runs are reused), then build the book with "
-            "jupyter-book into _build/html. If anything fails, the previous _build/html is left as it was."
+            "jupyter-book, one book per language, into _build/html/fr, /en and /es (each page links to the "
+            "same page in the other languages). If anything fails, the previous _build/html is left as it was."
         ),
-        epilog="Example: draftbook build --round 2022-05-written-feedback",
+        epilog="Examples: draftbook build --round 2022-05-written-feedback ; draftbook build --lang fr --lang en",
     )
     build.add_argument(
         "--round",
@@ -52,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute only this round's notebooks (repeatable); other rounds stay as last built",
     )
     build.add_argument(
-        "--lang", dest="langs", action="append", choices=LANGUAGES, help="language of the book (default: fr)"
+        "--lang",
+        dest="langs",
+        action="append",
+        choices=BOOK_LANGUAGES,
+        help="build the book in this language (repeatable; default: all three); the others stay as last built",
     )
     build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
     build.add_argument(
@@ -128,6 +144,27 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     lab.add_argument("--port", type=_positive, default=8888, help="port (default: 8888)")
     lab.add_argument("--token", help=f"the token (default: ${TOKEN_ENV}, else a new one)")
+    translate = commands.add_parser(
+        "translate",
+        help="translations of the book: update the catalogues from the French text",
+        description=(
+            "French is the source of the chapters and of the notebooks' text. English and Spanish come from "
+            "gettext catalogues in book/locales/<lang>/LC_MESSAGES/, one .po file per page, which translators "
+            "edit in JupyterLab's text editor or any PO editor."
+        ),
+    )
+    translations = translate.add_subparsers(dest="what", required=True, metavar="ACTION")
+    translations.add_parser(
+        "update",
+        help="extract the French strings and merge them into the en and es catalogues",
+        description=(
+            "Extract every paragraph, heading and list item of book/*.md and of the notebooks' text cells "
+            "(Sphinx gettext) and merge them into book/locales/<lang>/LC_MESSAGES/. New text arrives "
+            "untranslated; a changed French paragraph keeps its old translation marked fuzzy (to review), "
+            "with the old French shown to the translator; the book shows the French text, marked, meanwhile."
+        ),
+        epilog="Example: draftbook translate update",
+    )
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -141,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     workbook = Workbook.locate()
     try:
         if args.command == "build":
-            return command_build(workbook, args.rounds, args.langs or ["fr"], args.strict, args.jobs, args.pdf)
+            langs = list(dict.fromkeys(args.langs or BOOK_LANGUAGES))
+            return command_build(workbook, args.rounds, langs, args.strict, args.jobs, args.pdf)
+        if args.command == "translate":
+            return command_translate(workbook)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping)
         if args.command == "publish":
@@ -210,37 +250,74 @@ def command_build(
 ) -> int:
     started = time.perf_counter()
     rounds = validate(workbook, round_ids)
-    if list(langs) != ["fr"]:
-        print("draftbook: only the French book is built for now; other languages come with translations.")
-    stage = workbook.build_dir / "stage"
+    ran = reused = kept = 0
+    notebooks_seconds = 0.0
     with build_lock(workbook):
-        runs = plan_runs(workbook, rounds, lang="fr")
-        chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
-        print(f"Executing the notebooks for {chosen} with Papermill ({len(runs)} runs in the book):", flush=True)
-        report = execute_runs(
-            workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids, jobs=jobs
-        )
-        shown = [run for run in runs if run not in report.left_out]
-        missing = {run.round_id for run in report.left_out}
-        stage_sources(workbook, stage, [r for r in rounds if r.id not in missing], shown)
-        if book_is_current(workbook, stage, strict):
-            print("Nothing changed since the last build: the book in _build/html is current.", flush=True)
-        else:
-            print("Building the book with jupyter-book ...", flush=True)
-            site = build_html(workbook, stage, strict)
-            swap_in(site, workbook.html_dir)
-        if pdf:
-            print("Building the PDF with LaTeX ...", flush=True)
-            print(f"The PDF is ready: {build_pdf(workbook, stage)}", flush=True)
+        for lang in langs:
+            name = LANGUAGE_SELF_NAMES[lang]
+            stage = workbook.build_dir / "stage" / lang
+            runs = plan_runs(workbook, rounds, lang=lang)
+            chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
+            print(f"{name}: executing the notebooks for {chosen} with Papermill ({len(runs)} runs):", flush=True)
+            report = execute_runs(
+                workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids, jobs=jobs
+            )
+            ran, reused, kept = ran + len(report.ran), reused + len(report.reused), kept + len(report.kept)
+            notebooks_seconds += report.seconds
+            shown = [run for run in runs if run not in report.left_out]
+            missing = {run.round_id for run in report.left_out}
+            stage_sources(workbook, stage, [r for r in rounds if r.id not in missing], shown, lang)
+            if book_is_current(workbook, stage, strict, lang):
+                print(f"{name}: nothing changed since the last build, the book is current.", flush=True)
+            else:
+                print(f"{name}: building the book with jupyter-book ...", flush=True)
+                build_html(workbook, stage, strict, lang)
+            if pdf and lang == langs[0]:
+                print(f"{name}: building the PDF with LaTeX ...", flush=True)
+                print(f"The PDF is ready: {build_pdf(workbook, stage)}", flush=True)
+        present = assemble_site(workbook, BOOK_LANGUAGES)
     seconds = time.perf_counter() - started
     print(
-        f"Done in {seconds:.1f} s (notebooks {report.seconds:.1f} s, {jobs} at a time): "
-        f"{len(report.ran)} notebook run(s) executed, {len(report.reused)} reused"
-        + (f", {len(report.kept)} of other rounds kept as they were" if report.kept else "")
+        f"Done in {seconds:.1f} s (notebooks {notebooks_seconds:.1f} s, {jobs} at a time): "
+        f"{ran} notebook run(s) executed, {reused} reused"
+        + (f", {kept} of other rounds kept as they were" if kept else "")
         + ".\n"
-        f"The book is ready: {(workbook.html_dir / 'index.html').as_uri()}"
+        f"The book is ready in {', '.join(LANGUAGE_SELF_NAMES[lang] for lang in present)}: "
+        f"{(workbook.html_dir / 'index.html').as_uri()}"
     )
+    stale = [row for row in catalog_status(workbook) if row.stale]
+    if stale or changed_since_update(workbook):
+        print("Some translations need attention: see `draftbook status`.")
     return 0
+
+
+def command_translate(workbook: Workbook) -> int:
+    report = update_translations(workbook)
+    print(
+        f"{report.pages} pages read; catalogues created: {len(report.created)}, updated: {len(report.updated)}, "
+        f"unchanged: {report.pages * 2 - len(report.created) - len(report.updated)}."
+    )
+    for name in report.updated:
+        print(f"  updated {name}")
+    for name, count in report.stale.items():
+        print(f"  {name}: {count} translation(s) to review (the French changed; marked fuzzy)")
+    print_translation_status(workbook)
+    return 0
+
+
+def print_translation_status(workbook: Workbook) -> None:
+    rows = catalog_status(workbook)
+    if not rows:
+        print("Translations: no catalogue yet (run: draftbook translate update).")
+        return
+    print("Translations (translated / to review / to translate):")
+    for row in rows:
+        state = f"{row.percent:3d} %  {row.translated:3d} / {row.stale:3d} / {row.untranslated:3d}"
+        print(f"  {row.lang}  {row.page:32} {state}")
+    changed = changed_since_update(workbook)
+    if changed:
+        print(f"  The French changed since the last update in: {', '.join(changed)}")
+        print("  Run `draftbook translate update` to mark the translations to review.")
 
 
 def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping: Path) -> int:
@@ -273,14 +350,20 @@ def command_status(workbook: Workbook) -> int:
                 else "not ingested yet"
             )
             print(f"      source {source} ({counts})")
-    stage = workbook.build_dir / "stage"
-    stale = stale_runs(workbook, plan_runs(workbook, rounds), stage)
+    stale = [
+        (run, reason)
+        for lang in BOOK_LANGUAGES
+        for run, reason in stale_runs(
+            workbook, plan_runs(workbook, rounds, lang=lang), workbook.build_dir / "stage" / lang
+        )
+    ]
     if stale:
         print(f"Stale ({len(stale)} notebook runs would execute on the next build):")
         for run, reason in stale:
-            print(f"  {run.label}: {reason}")
+            print(f"  {run.label} [{run.parameters.get('lang', 'fr')}]: {reason}")
     else:
         print("Every notebook run is up to date.")
+    print_translation_status(workbook)
     site = workbook.html_dir / "index.html"
     print(f"Book: {site.as_uri() if site.is_file() else 'not built yet (run: make book)'}")
     return 0

@@ -29,10 +29,63 @@ from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
 from draftbook.paths import Workbook
 from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
+from draftbook.translate import SOURCE_LANGUAGE, stage_catalogs, stage_config, status_page
 from draftbook.vendor import vendor_scripts
 
-ROUNDS_CAPTION = "Les tours de consultation"
-KIND_LABELS = {"session": "session en direct", "survey": "enquête", "written": "commentaires écrits"}
+STATUS_PAGE = Path("team") / "translations.md"
+
+# What the build writes itself, in each language of the book.
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "rounds": "Les tours de consultation",
+        "team": "Pour l'équipe de rédaction",
+        "session": "session en direct",
+        "survey": "enquête",
+        "written": "commentaires écrits",
+        "kind": "Type",
+        "dates": "Dates",
+        "languages": "Langues",
+        "invited": "Invité·e·s",
+        "sources": "Sources",
+        "submitted": "{n} appels à l'action ont été soumis à ce tour :",
+        "replaces": "remplace",
+        "search": "Rechercher dans le livre…",
+        "switcher": "Langue du livre",
+    },
+    "en": {
+        "rounds": "Consultation rounds",
+        "team": "For the drafting team",
+        "session": "live session",
+        "survey": "survey",
+        "written": "written feedback",
+        "kind": "Kind",
+        "dates": "Dates",
+        "languages": "Languages",
+        "invited": "Invited",
+        "sources": "Sources",
+        "submitted": "{n} calls to action were put to this round:",
+        "replaces": "replaces",
+        "search": "Search this book…",
+        "switcher": "Language of the book",
+    },
+    "es": {
+        "rounds": "Las rondas de consulta",
+        "team": "Para el equipo de redacción",
+        "session": "sesión en vivo",
+        "survey": "encuesta",
+        "written": "comentarios escritos",
+        "kind": "Tipo",
+        "dates": "Fechas",
+        "languages": "Idiomas",
+        "invited": "Invitados",
+        "sources": "Fuentes",
+        "submitted": "{n} llamados a la acción se sometieron a esta ronda:",
+        "replaces": "sustituye a",
+        "search": "Buscar en el libro…",
+        "switcher": "Idioma del libro",
+    },
+}
+LANGUAGE_SELF_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
 
 
 def write_if_changed(path: Path, content: bytes) -> bool:
@@ -46,9 +99,9 @@ def write_if_changed(path: Path, content: bytes) -> bool:
     return True
 
 
-def sync_tree(source: Path, target: Path) -> None:
-    """Make ``target`` a copy of ``source``, touching only what differs."""
-    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+def sync_tree(source: Path, target: Path, skip: tuple[str, ...] = (".ipynb_checkpoints",)) -> None:
+    """Make ``target`` a copy of ``source``, touching only what differs (folders named in ``skip`` left out)."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file() and not set(skip) & set(p.parts)}
     for relative in wanted:
         write_if_changed(target / relative, (source / relative).read_bytes())
     if target.is_dir():
@@ -57,22 +110,31 @@ def sync_tree(source: Path, target: Path) -> None:
                 path.unlink()
 
 
-def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run]) -> None:
-    """Copy config and chapters into ``stage`` and write the round pages and the table of contents."""
-    write_if_changed(stage / "_config.yml", (workbook.root / "_config.yml").read_bytes())
-    sync_tree(workbook.book_dir, stage / "book")
+def stage_sources(
+    workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run], lang: str = SOURCE_LANGUAGE
+) -> None:
+    """Copy config, chapters and catalogues into ``stage`` (one stage per language), write the
+    round pages, the translation status page and the table of contents."""
+    write_if_changed(stage / "_config.yml", stage_config(workbook, lang))
+    sync_tree(workbook.book_dir, stage / "book", skip=(".ipynb_checkpoints", "locales"))
     for folder in ("_static", "latex"):
         if (workbook.root / folder).is_dir():
             sync_tree(workbook.root / folder, stage / folder)
     vendor_scripts(workbook, stage)
     for round_ in rounds:
-        write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_).encode("utf-8"))
-    toc = book_toc(workbook, rounds, runs)
+        write_if_changed(stage / "rounds" / round_.id / "index.md", round_page(round_, lang).encode("utf-8"))
+    write_if_changed(stage / STATUS_PAGE, status_page(workbook, lang).encode("utf-8"))
+    pages = {f"book/{p.stem}": f"book/{p.stem}" for p in workbook.book_dir.glob("*.md")}
+    pages |= {_stem(run.output): f"notebooks/{run.notebook.stem}" for run in runs}
+    stage_catalogs(workbook, stage, lang, pages)
+    toc = book_toc(workbook, rounds, runs, lang)
     write_if_changed(stage / "_toc.yml", yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
 
 
-def book_toc(workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run]) -> dict[str, Any]:
-    """The repository's ``_toc.yml`` with one chapter per round (newest first) appended."""
+def book_toc(
+    workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run], lang: str = SOURCE_LANGUAGE
+) -> dict[str, Any]:
+    """The repository's ``_toc.yml`` with one chapter per round (newest first) and the team's page appended."""
     path = workbook.root / "_toc.yml"
     toc = dict(require_mapping(read_yaml(path), file=path, key=None, what="a table of contents"))
     if "root" not in toc:
@@ -87,8 +149,10 @@ def book_toc(workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run]) -
         if pages:
             chapter["sections"] = [{"file": page} for page in pages]
         chapters.append(chapter)
+    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
     if chapters:
-        parts.append({"caption": ROUNDS_CAPTION, "chapters": chapters})
+        parts.append({"caption": words["rounds"], "chapters": chapters})
+    parts.append({"caption": words["team"], "chapters": [{"file": _stem(STATUS_PAGE)}]})
     return {**toc, "parts": parts}
 
 
@@ -96,25 +160,27 @@ def _stem(path: Path) -> str:
     return path.with_suffix("").as_posix()
 
 
-def round_page(round_: Round) -> str:
+def round_page(round_: Round, lang: str = SOURCE_LANGUAGE) -> str:
     """The landing page of a round: what it was, when, with whom, which calls."""
+    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
     dates = round_.start.isoformat() if round_.start == round_.end else f"{round_.start} – {round_.end}"
+    colon = " :" if lang == "fr" else ":"
     lines = [
         f"(round-{round_.id})=",
         f"# {_plain(round_.title)}",
         "",
-        f"- **Type** : {KIND_LABELS[round_.kind]}",
-        f"- **Dates** : {dates}",
-        f"- **Langues** : {', '.join(round_.languages)}",
+        f"- **{words['kind']}**{colon} {words[round_.kind]}",
+        f"- **{words['dates']}**{colon} {dates}",
+        f"- **{words['languages']}**{colon} {', '.join(round_.languages)}",
     ]
     if round_.invited:
-        lines.append(f"- **Invité·e·s** : {round_.invited}")
+        lines.append(f"- **{words['invited']}**{colon} {round_.invited}")
     if round_.sources:
-        lines.append(f"- **Sources** : {', '.join(_plain(s) for s in round_.sources)}")
-    lines += ["", f"{len(round_.calls)} appels à l'action ont été soumis à ce tour :", ""]
+        lines.append(f"- **{words['sources']}**{colon} {', '.join(_plain(s) for s in round_.sources)}")
+    lines += ["", words["submitted"].format(n=len(round_.calls)), ""]
     for call in round_.calls:
-        lineage = f" *(remplace {', '.join(call.replaces)})*" if call.replaces else ""
-        lines.append(f"- **{call.id}**{lineage} — {_plain(call.text_in('fr'))}")
+        lineage = f" *({words['replaces']} {', '.join(call.replaces)})*" if call.replaces else ""
+        lines.append(f"- **{call.id}**{lineage} — {_plain(call.text_in(lang))}")
     return "\n".join(lines) + "\n"
 
 
@@ -177,24 +243,31 @@ STAMP = "stage.sha256"
 def stage_digest(stage: Path, strict: bool) -> str:
     """A hash of everything jupyter-book would read from the stage (and of the strictness)."""
     digest = hashlib.sha256(b"strict" if strict else b"lenient")
-    for path in sorted(p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST):
+    for path in sorted(p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST and p.suffix != ".mo"):
         digest.update(str(path.relative_to(stage)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def book_is_current(workbook: Workbook, stage: Path, strict: bool) -> bool:
-    """True when the published site was built from exactly this stage: nothing to rebuild."""
-    stamp = workbook.build_dir / "book" / STAMP
-    site = workbook.html_dir / "index.html"
+def language_output(workbook: Workbook, lang: str) -> Path:
+    """Where jupyter-book writes the book in ``lang`` (``_build/book/<lang>``)."""
+    return workbook.build_dir / "book" / lang
+
+
+def book_is_current(workbook: Workbook, stage: Path, strict: bool, lang: str = SOURCE_LANGUAGE) -> bool:
+    """True when the published book in ``lang`` was built from exactly this stage: nothing to rebuild."""
+    stamp = language_output(workbook, lang) / STAMP
+    site = workbook.html_dir / lang / "index.html"
     return site.is_file() and stamp.is_file() and stamp.read_text(encoding="ascii") == stage_digest(stage, strict)
 
 
-def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
-    """Run jupyter-book on the stage; return the folder of the new site."""
-    output = workbook.build_dir / "book"
+def build_html(workbook: Workbook, stage: Path, strict: bool, lang: str = SOURCE_LANGUAGE) -> Path:
+    """Run jupyter-book on the stage of ``lang``; return the folder of the new site in that language."""
+    output = language_output(workbook, lang)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / STAMP).unlink(missing_ok=True)  # no stamp = this language's output is not a finished book
     result = subprocess.run(jupyter_book_command(stage, output, strict), capture_output=True, text=True, check=False)
-    log = workbook.build_dir / "book-build.log"
+    log = workbook.build_dir / f"book-build-{lang}.log"
     log.write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         problems = [
@@ -202,13 +275,93 @@ def build_html(workbook: Workbook, stage: Path, strict: bool) -> Path:
         ]
         detail = "\n".join(problems[-10:]) or (result.stderr.strip().splitlines() or ["(no message)"])[-1]
         raise BookBuildError(
-            f"jupyter-book failed:\n{detail}",
+            f"jupyter-book failed ({LANGUAGE_SELF_NAMES.get(lang, lang)} book):\n{detail}",
             file=log.relative_to(workbook.root),
             hint="fix the page named above; the previous book in _build/html is untouched",
         )
-    add_security_policy(output / "_build" / "html")
+    add_security_policy(output / "_build" / "html", lang)
     (output / STAMP).write_text(stage_digest(stage, strict), encoding="ascii")
     return output / "_build" / "html"
+
+
+def assemble_site(workbook: Workbook, langs: Sequence[str]) -> list[str]:
+    """Put the finished book of each language side by side (``fr/``, ``en/``, ``es/``), add the
+    language switcher to every page, and swap the whole into ``_build/html``; return the languages.
+
+    A language not rebuilt this time keeps its last finished build, or the published copy.
+    """
+    incoming = workbook.build_dir / "html.assembling"
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir(parents=True)
+    present = []
+    for lang in langs:
+        built = language_output(workbook, lang)
+        if (built / STAMP).is_file() and (built / "_build" / "html" / "index.html").is_file():
+            shutil.copytree(built / "_build" / "html", incoming / lang)
+        elif (workbook.html_dir / lang / "index.html").is_file():
+            shutil.copytree(workbook.html_dir / lang, incoming / lang)
+        else:
+            continue
+        present.append(lang)
+    for lang in present:
+        for page in (incoming / lang).rglob("*.html"):
+            relative = page.relative_to(incoming / lang)
+            others = [other for other in present if (incoming / other / relative).is_file()]
+            text = page.read_text(encoding="utf-8")
+            page.write_text(with_switcher(text, lang, relative, others), encoding="utf-8")
+    first = SOURCE_LANGUAGE if SOURCE_LANGUAGE in present else present[0]
+    (incoming / "index.html").write_text(root_index(first, present), encoding="utf-8")
+    add_security_policy_to(incoming / "index.html", first)
+    swap_in(incoming, workbook.html_dir)
+    shutil.rmtree(incoming, ignore_errors=True)
+    return present
+
+
+def root_index(lang: str, present: Sequence[str]) -> str:
+    """The site's front door: straight to the book in ``lang``, with a plain link to each language."""
+    links = " · ".join(
+        f'<a href="{other}/index.html" hreflang="{other}" lang="{other}">{LANGUAGE_SELF_NAMES[other]}</a>'
+        for other in present
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={lang}/index.html">'
+        f"<title>{LANGUAGE_SELF_NAMES[lang]}</title></head>"
+        f"<body><main><p>{links}</p></main></body></html>\n"
+    )
+
+
+SWITCHER = re.compile(r'<nav class="draftbook-languages".*?</nav>\s*', re.DOTALL)
+ARTICLE_HEADER = re.compile(r'(<div class="bd-header-article[^"]*"[^>]*>)')
+
+
+def with_switcher(page: str, lang: str, relative: Path, present: Sequence[str]) -> str:
+    """``page`` with links to the same page in the other languages (and ``hreflang`` alternates)."""
+    if len(present) < 2 or "</head>" not in page:
+        return page
+    up = "../" * len(relative.parts)
+    target = relative.as_posix()
+    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
+    items = []
+    alternates = []
+    for other in present:
+        name = LANGUAGE_SELF_NAMES[other]
+        if other == lang:
+            items.append(f'<li><span aria-current="page" lang="{other}">{name}</span></li>')
+        else:
+            href = f"{up}{other}/{target}"
+            items.append(f'<li><a href="{href}" hreflang="{other}" lang="{other}">{name}</a></li>')
+            alternates.append(f'<link rel="alternate" hreflang="{other}" href="{href}">')
+    nav = (
+        f'<nav class="draftbook-languages" aria-label="{html.escape(words["switcher"])}">'
+        f"<ul>{''.join(items)}</ul></nav>\n"
+    )
+    page = SWITCHER.sub("", page)
+    page = page.replace("</head>", "\n".join(alternates) + "\n</head>", 1)
+    page, found = ARTICLE_HEADER.subn(lambda m: m.group(1) + nav, page, count=1)
+    if not found:
+        page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, page, count=1)
+    return page
 
 
 def swap_in(new_site: Path, target: Path) -> None:
@@ -298,9 +451,20 @@ TOGGLE_NAME = {
 }
 
 
+SEARCH_PLACEHOLDER = re.compile(r'placeholder="Search this book\.\.\."')
+UNTRANSLATED = re.compile(r'<([a-z][a-z0-9]*)((?:\s[^>]*)?\sclass="(?:[^"]*\s)?untranslated(?:\s[^"]*)?"[^>]*)>')
+
+
 def accessible(page: str, lang: str = "fr") -> str:
-    """The page with the theme's accessibility faults mended."""
+    """The page with the theme's accessibility faults mended, the search box in the page's language,
+    and every paragraph still in French marked ``lang="fr"`` (screen readers switch voice)."""
     page = UNNAMED_SUMMARY.sub(f'<summary aria-label="{TOGGLE_NAME.get(lang, TOGGLE_NAME["fr"])}">', page)
+    page = SEARCH_PLACEHOLDER.sub(f'placeholder="{WORDS.get(lang, WORDS["fr"])["search"]}"', page)
+    if lang != SOURCE_LANGUAGE:
+        page = UNTRANSLATED.sub(
+            lambda m: m.group(0) if " lang=" in m.group(2) else f'<{m.group(1)}{m.group(2)} lang="{SOURCE_LANGUAGE}">',
+            page,
+        )
     return THEME_SWITCH.sub("", SEARCH_LABEL.sub(r"\1", page))
 
 
@@ -309,15 +473,19 @@ def add_security_policy(site: Path, lang: str = "fr") -> int:
     accessibility faults); return how many pages."""
     pages = 0
     for path in site.rglob("*.html"):
-        page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang)
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page))}">'
-        page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)
-        if not found:  # the redirect page at the root has no head of its own
-            icon = '<link rel="icon" href="_static/favicon.svg">'
-            page = f"<head>{meta}{icon}</head>\n{page}"
-        path.write_text(page, encoding="utf-8")
+        add_security_policy_to(path, lang)
         pages += 1
     return pages
+
+
+def add_security_policy_to(path: Path, lang: str = "fr") -> None:
+    page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page))}">'
+    page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)
+    if not found:  # the redirect page at the root has no head of its own
+        icon = '<link rel="icon" href="_static/favicon.svg">'
+        page = f"<head>{meta}{icon}</head>\n{page}"
+    path.write_text(page, encoding="utf-8")
 
 
 def looks_like_git(target: str) -> bool:

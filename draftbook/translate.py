@@ -1,0 +1,393 @@
+"""One source, three languages: gettext catalogues for the chapters and notebook texts.
+
+French is the source. ``draftbook translate update`` extracts every paragraph,
+heading and list item of ``book/*.md`` and of the notebooks' markdown cells with
+Sphinx's gettext builder, and merges them into one ``.po`` file per page and
+language under ``book/locales/<lang>/LC_MESSAGES/`` (sphinx-intl). A French
+paragraph that changed keeps its old translation marked ``#, fuzzy``: Sphinx
+ignores fuzzy entries, so the page shows the French text, marked, until a
+translator confirms or rewrites the translation.
+
+The build stages the catalogues per language: a chapter's catalogue under its
+own page name, and a notebook's catalogue under every page the notebook renders
+(one per round), so translators translate a notebook's text once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polib
+import yaml
+from babel.messages import pofile
+from sphinx_intl import catalog as intl
+
+from draftbook.config import read_yaml
+from draftbook.errors import BookBuildError, DataFileError
+from draftbook.paths import Workbook
+
+SOURCE_LANGUAGE = "fr"
+TARGET_LANGUAGES = ("en", "es")
+BOOK_LANGUAGES = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
+STAGED_LOCALES = "_locales"
+SOURCES_FILE = "sources.json"  # sha256 of each French source at the last update
+TITLES_FILE = "titles.yml"  # the book's title per language
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    """How much of one page is translated into one language."""
+
+    page: str  # "book/context", "notebooks/support"
+    lang: str
+    total: int
+    translated: int
+    stale: int  # fuzzy: the French changed since the translation was written
+    untranslated: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.translated / self.total) if self.total else 100
+
+
+@dataclass
+class UpdateReport:
+    pages: int
+    created: list[str]
+    updated: list[str]
+    stale: dict[str, int]  # "en/book/context" -> fuzzy entries after the update
+
+
+def locale_dir(workbook: Workbook) -> Path:
+    return workbook.book_dir / "locales"
+
+
+def source_files(workbook: Workbook) -> dict[str, Path]:
+    """The French sources by page name: the chapters and the notebooks."""
+    pages = {f"book/{p.stem}": p for p in sorted(workbook.book_dir.glob("*.md"))}
+    pages |= {f"notebooks/{p.stem}": p for p in sorted(workbook.notebooks_dir.glob("*.ipynb"))}
+    return pages
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def changed_since_update(workbook: Workbook) -> list[str]:
+    """Pages whose French text changed (or appeared) since the last ``translate update``."""
+    recorded_file = locale_dir(workbook) / SOURCES_FILE
+    recorded: dict[str, str] = {}
+    if recorded_file.is_file():
+        try:
+            loaded = json.loads(recorded_file.read_text(encoding="utf-8"))
+            recorded = loaded if isinstance(loaded, dict) else {}
+        except json.JSONDecodeError:
+            recorded = {}
+    return [page for page, path in source_files(workbook).items() if recorded.get(page) != _digest(path)]
+
+
+def extraction_toc(workbook: Workbook) -> dict[str, Any]:
+    """The repository's table of contents plus every notebook it does not list (each is a page of the book)."""
+    toc = read_yaml(workbook.root / "_toc.yml")
+    if not isinstance(toc, dict) or "root" not in toc:
+        raise DataFileError("the table of contents needs a root page", file=workbook.root / "_toc.yml", key="root")
+    listed = json.dumps(toc)
+    extra = [{"file": page} for page in source_files(workbook) if page.startswith("notebooks/") and page not in listed]
+    parts = list(toc.get("parts", []) or [])
+    if extra:
+        parts.append({"chapters": extra})
+    return {**toc, "parts": parts}
+
+
+def extract(workbook: Workbook, progress: Callable[[str], None] = print) -> Path:
+    """Run Sphinx's gettext builder over the French sources; return the folder of ``.pot`` files."""
+    work = workbook.build_dir / "gettext"
+    source = work / "src"
+    shutil.rmtree(work, ignore_errors=True)
+    source.mkdir(parents=True)
+    shutil.copyfile(workbook.root / "_config.yml", source / "_config.yml")
+    shutil.copytree(workbook.book_dir, source / "book", ignore=shutil.ignore_patterns("locales"))
+    shutil.copytree(workbook.notebooks_dir, source / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (source / "_toc.yml").write_text(yaml.safe_dump(extraction_toc(workbook), allow_unicode=True), encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    progress("Reading the French chapters and notebooks (Sphinx gettext) ...")
+    _run([str(bin_dir / "jupyter-book"), "config", "sphinx", str(source)], workbook, "gettext-config.log")
+    pots = work / "pot"
+    command = [str(bin_dir / "sphinx-build"), "-E", "-q", "-b", "gettext", "-D", "nb_execution_mode=off"]
+    command += ["-D", "gettext_compact=0", "-D", "gettext_uuid=0", "-D", "gettext_location=0"]
+    _run([*command, str(source), str(pots), "-d", str(work / "doctrees")], workbook, "gettext.log")
+    for pot in pots.rglob("*.pot"):
+        page = pot.relative_to(pots).with_suffix("").as_posix()
+        if page not in source_files(workbook):
+            pot.unlink()  # Sphinx's own template strings, not the team's text
+            continue
+        catalog = polib.pofile(str(pot))
+        for entry in [e for e in catalog if not e.msgid]:  # sphinx-external-toc writes an empty msgid
+            catalog.remove(entry)
+        catalog.save(str(pot))
+    return pots
+
+
+def update(
+    workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES, progress: Callable[[str], None] = print
+) -> UpdateReport:
+    """Extract the French strings and merge them into each language's catalogues."""
+    pots = extract(workbook, progress)
+    target = locale_dir(workbook)
+    target.mkdir(parents=True, exist_ok=True)
+    progress(f"Merging into {target.relative_to(workbook.root)} for {', '.join(langs)} ...")
+    report = UpdateReport(pages=0, created=[], updated=[], stale={})
+    for pot in sorted(pots.rglob("*.pot")):
+        report.pages += 1
+        page = pot.relative_to(pots).with_suffix("").as_posix()
+        template = intl.load_po(str(pot))
+        for lang in langs:
+            path = catalog_file(workbook, lang, page)
+            if path.is_file():
+                catalog = intl.load_po(str(path))
+                before = _entries(catalog)
+                # babel's merge: a changed msgid is matched to its old entry, kept, and marked fuzzy.
+                intl.update_with_fuzzy(catalog, template)
+                if _entries(catalog) == before:
+                    continue
+                report.updated.append(f"{lang}/{page}")
+            else:
+                catalog = template
+                catalog.locale = lang
+                report.created.append(f"{lang}/{page}")
+            _write_catalog(path, catalog)
+    for lang in langs:
+        for row in catalog_status(workbook, [lang]):
+            if row.stale:
+                report.stale[f"{lang}/{row.page}"] = row.stale
+    sources = {page: _digest(path) for page, path in source_files(workbook).items()}
+    scratch = target / (SOURCES_FILE + ".tmp")
+    scratch.write_text(json.dumps(sources, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    scratch.replace(target / SOURCES_FILE)
+    return report
+
+
+def _entries(catalog: Any) -> list[tuple[str, str, bool]]:
+    return [(str(m.id), str(m.string), bool(m.fuzzy)) for m in catalog if m.id]
+
+
+def _write_catalog(path: Path, catalog: Any) -> None:
+    """Write a catalogue atomically, without obsolete entries, keeping the old French of a fuzzy entry
+    (``#| msgid``) so that the translator sees what changed. (babel folds long ``#|`` lines into
+    a file no reader accepts, so polib writes the final file.)"""
+    previous = {str(m.id): str(m.previous_id[0]) for m in catalog if m.id and m.fuzzy and m.previous_id}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(path.name + ".tmp")
+    with scratch.open("wb") as handle:
+        pofile.write_po(handle, catalog, width=76, ignore_obsolete=True)
+    written = polib.pofile(str(scratch), wrapwidth=76)
+    for entry in written:
+        if entry.msgid in previous:
+            entry.previous_msgid = previous[entry.msgid]
+    written.save(str(scratch))
+    scratch.replace(path)
+
+
+def _run(command: list[str], workbook: Workbook, log_name: str) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    log = workbook.build_dir / log_name
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    if result.returncode != 0:
+        lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        raise BookBuildError(
+            "extracting the French text failed:\n" + "\n".join(lines[-8:]),
+            file=log.relative_to(workbook.root),
+            hint="the page named above has a MyST error; `make book` shows it too",
+        )
+
+
+def catalog_file(workbook: Workbook, lang: str, page: str) -> Path:
+    return locale_dir(workbook) / lang / "LC_MESSAGES" / f"{page}.po"
+
+
+def catalog_status(workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES) -> list[CatalogStatus]:
+    """Per page and language: entries, translated (fuzzy not counted), stale (fuzzy), untranslated."""
+    rows = []
+    for lang in langs:
+        for page in source_files(workbook):
+            path = catalog_file(workbook, lang, page)
+            if not path.is_file():
+                continue
+            try:
+                catalog = polib.pofile(str(path))
+            except (OSError, ValueError) as exc:
+                raise DataFileError(f"the translation file cannot be read: {exc}", file=path) from exc
+            entries = [e for e in catalog if not e.obsolete and e.msgid]
+            stale = sum(1 for e in entries if e.fuzzy)
+            translated = sum(1 for e in entries if e.translated())
+            rows.append(CatalogStatus(page, lang, len(entries), translated, stale, len(entries) - translated - stale))
+    return rows
+
+
+def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, str]) -> None:
+    """Copy the catalogues of ``lang`` into the stage under the pages that show them.
+
+    ``pages`` maps a staged page ("rounds/R/support") to its source page
+    ("notebooks/support"). Only changed files are written (Sphinx rebuilds what changed).
+    """
+    from draftbook.publish import write_if_changed
+
+    root = stage / STAGED_LOCALES / lang / "LC_MESSAGES"
+    wanted = set()
+    if lang != SOURCE_LANGUAGE:
+        for staged, source in pages.items():
+            path = catalog_file(workbook, lang, source)
+            if path.is_file():
+                target = root / f"{staged}.po"
+                write_if_changed(target, path.read_bytes())
+                wanted.add(target)
+    if (stage / STAGED_LOCALES).is_dir():
+        for path in (stage / STAGED_LOCALES).rglob("*"):
+            if path.is_file() and path.suffix == ".po" and path not in wanted:
+                path.unlink()
+                path.with_suffix(".mo").unlink(missing_ok=True)
+
+
+def book_titles(workbook: Workbook) -> dict[str, str]:
+    """The book's title per language (``book/locales/titles.yml``); French from ``_config.yml``."""
+    config = read_yaml(workbook.root / "_config.yml")
+    titles = {SOURCE_LANGUAGE: str(config.get("title", "")) if isinstance(config, dict) else ""}
+    path = locale_dir(workbook) / TITLES_FILE
+    if path.is_file():
+        loaded = read_yaml(path)
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise DataFileError("expected one title per language, e.g. `en: The title`", file=path)
+        titles |= {str(k): v for k, v in loaded.items() if k != SOURCE_LANGUAGE}
+    return titles
+
+
+def stage_config(workbook: Workbook, lang: str) -> bytes:
+    """The root ``_config.yml`` set for one language: its title, Sphinx language and catalogues."""
+    config = read_yaml(workbook.root / "_config.yml")
+    if not isinstance(config, dict):
+        raise DataFileError("expected the Jupyter Book settings", file=workbook.root / "_config.yml")
+    title = book_titles(workbook).get(lang)
+    if title:
+        config["title"] = title
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx |= {
+        "language": lang,
+        "locale_dirs": [f"{STAGED_LOCALES}/"],
+        "gettext_compact": False,
+        # A paragraph still in French is marked (class "untranslated"; the stylesheet shows it).
+        "translation_progress_classes": "untranslated" if lang != SOURCE_LANGUAGE else False,
+    }
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "title": "État des traductions",
+        "intro": (
+            "Le français est la langue source. Pour chaque page, la part des paragraphes traduits en anglais "
+            "et en espagnol ; « à revoir » compte les traductions dont le texte français a changé depuis : "
+            "la page montre alors le texte français, signalé, jusqu'à ce qu'une traductrice ou un traducteur "
+            "confirme la traduction dans le fichier `.po` indiqué."
+        ),
+        "page": "Page",
+        "file": "Fichier",
+        "stale": "à revoir",
+        "missing": "à traduire",
+        "changed": (
+            "Le texte français de ces pages a changé depuis la dernière extraction "
+            "(`draftbook translate update`) : {pages}."
+        ),
+        "current": "Les catalogues sont à jour avec le texte français.",
+        "none": "Aucun catalogue de traduction pour l'instant : lancez `draftbook translate update`.",
+    },
+    "en": {
+        "title": "Translation status",
+        "intro": (
+            "French is the source language. For each page, the share of paragraphs translated into English "
+            "and Spanish; “to review” counts translations whose French text changed since: the page then "
+            "shows the French text, marked, until a translator confirms the translation in the `.po` file named."
+        ),
+        "page": "Page",
+        "file": "File",
+        "stale": "to review",
+        "missing": "to translate",
+        "changed": (
+            "The French text of these pages changed since the last extraction (`draftbook translate update`): {pages}."
+        ),
+        "current": "The catalogues are up to date with the French text.",
+        "none": "No translation catalogue yet: run `draftbook translate update`.",
+    },
+    "es": {
+        "title": "Estado de las traducciones",
+        "intro": (
+            "El francés es el idioma de origen. Para cada página, la parte de los párrafos traducidos al inglés "
+            "y al español; «por revisar» cuenta las traducciones cuyo texto francés cambió desde entonces: la "
+            "página muestra entonces el texto francés, señalado, hasta que una traductora o un traductor "
+            "confirme la traducción en el archivo `.po` indicado."
+        ),
+        "page": "Página",
+        "file": "Archivo",
+        "stale": "por revisar",
+        "missing": "por traducir",
+        "changed": (
+            "El texto francés de estas páginas cambió desde la última extracción "
+            "(`draftbook translate update`): {pages}."
+        ),
+        "current": "Los catálogos están al día con el texto francés.",
+        "none": "Todavía no hay catálogos de traducción: ejecute `draftbook translate update`.",
+    },
+}
+
+
+def page_title(path: Path) -> str:
+    """The first heading of a chapter or notebook (what the reader sees in the navigation)."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem
+
+
+def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
+    """A page of the book for the team: per page and language, translated / to review / to translate."""
+    from draftbook.publish import _plain
+
+    words = STATUS_WORDS.get(lang, STATUS_WORDS[SOURCE_LANGUAGE])
+    rows = catalog_status(workbook)
+    lines = ["(translation-status)=", f"# {words['title']}", "", words["intro"], ""]
+    if not rows:
+        return "\n".join([*lines, words["none"], ""])
+    by_page: dict[str, dict[str, CatalogStatus]] = {}
+    for row in rows:
+        by_page.setdefault(row.page, {})[row.lang] = row
+    langs = [lang_ for lang_ in TARGET_LANGUAGES if any(lang_ in entry for entry in by_page.values())]
+    header = [words["page"], words["file"], *(lang_.upper() for lang_ in langs)]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    sources = source_files(workbook)
+    for page, entry in by_page.items():
+        cells = [_plain(page_title(sources[page])), f"`{page}.po`"]
+        for lang_ in langs:
+            found = entry.get(lang_)
+            if found is None:
+                cells.append("—")
+                continue
+            row = found
+            extra = [f"{row.stale} {words['stale']}"] if row.stale else []
+            extra += [f"{row.untranslated} {words['missing']}"] if row.untranslated else []
+            cells.append(f"{row.percent} %" + (f" ({', '.join(extra)})" if extra else ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    changed = changed_since_update(workbook)
+    lines += ["", words["changed"].format(pages=", ".join(f"`{p}`" for p in changed)) if changed else words["current"]]
+    return "\n".join(lines) + "\n"
