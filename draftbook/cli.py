@@ -228,7 +228,7 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
     decisions = round_decisions(round_, list(load_codebook(workbook.codebook_file)))
     date = max((d.decided_on for d in decisions), default=round_.end)
     target = output or workbook.build_dir / "statement" / f"{round_id}-{lang}.docx"
-    write_statement(calls, round_.title, date, lang, target)
+    write_statement(calls, round_.title_in(lang), date, lang, target)
     print(f"Wrote {target} ({len(calls)} calls from {name}, {lang}).")
     return 0
 

@@ -96,7 +96,10 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> list[Run]:
     """Every run the book needs: per-round notebooks once per round, the others once."""
     runs: list[Run] = []
-    shared = tuple(p for p in (workbook.calls_file, workbook.codebook_file, workbook.membership_file) if p.is_file())
+    titles = workbook.book_dir / "locales" / "titles.yml"  # round titles in English and Spanish
+    shared = tuple(
+        p for p in (workbook.calls_file, workbook.codebook_file, workbook.membership_file, titles) if p.is_file()
+    )
     for notebook in sorted(workbook.notebooks_dir.glob("*.ipynb"), key=notebook_order):
         declared = notebook_parameters(notebook)
         if "round" in declared:

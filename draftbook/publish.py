@@ -29,7 +29,7 @@ from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
 from draftbook.paths import Workbook
 from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
-from draftbook.translate import SOURCE_LANGUAGE, stage_catalogs, stage_config, status_page
+from draftbook.translate import SOURCE_LANGUAGE, stage_catalogs, stage_config, status_page, translations
 from draftbook.vendor import vendor_scripts
 
 STATUS_PAGE = Path("team") / "translations.md"
@@ -142,6 +142,12 @@ def book_toc(
     parts = list(toc.pop("parts", []) or [])
     if "chapters" in toc:
         parts.insert(0, {"chapters": toc.pop("chapters")})
+    # The part captions are extracted with the root page; the navigation shows them in the page's language.
+    captions = translations(workbook, lang, str(toc["root"]))
+    parts = [
+        {**part, "caption": captions.get(part["caption"], part["caption"])} if "caption" in part else part
+        for part in parts
+    ]
     chapters = []
     for round_ in sorted(rounds, key=lambda r: r.start, reverse=True):
         pages = [_stem(run.output) for run in runs if run.round_id == round_.id]
@@ -167,7 +173,7 @@ def round_page(round_: Round, lang: str = SOURCE_LANGUAGE) -> str:
     colon = " :" if lang == "fr" else ":"
     lines = [
         f"(round-{round_.id})=",
-        f"# {_plain(round_.title)}",
+        f"# {_plain(round_.title_in(lang))}",
         "",
         f"- **{words['kind']}**{colon} {words[round_.kind]}",
         f"- **{words['dates']}**{colon} {dates}",

@@ -46,6 +46,11 @@ class Round:
     calls: list[Call] = field(repr=False)
     invited: int | None = None
     sources: tuple[str, ...] = ()
+    titles: dict[str, str] = field(default_factory=dict, repr=False)  # the title per language, when given
+
+    def title_in(self, lang: str) -> str:
+        """The round's title in ``lang``; the French title when no translation is given."""
+        return self.titles.get(lang) or self.title
 
     def table_path(self, name: str) -> Path:
         return self.folder / f"{name}.csv"
@@ -85,6 +90,7 @@ def load_round(workbook: Workbook, round_id: str) -> Round:
         id=round_id,
         folder=folder,
         title=str(meta["title"]),
+        titles=_titles(workbook, round_id, str(meta["title"])),
         kind=_kind(meta, path),
         start=start,
         end=end,
@@ -93,6 +99,20 @@ def load_round(workbook: Workbook, round_id: str) -> Round:
         invited=_invited(meta, path),
         sources=_str_list(meta, "sources", path),
     )
+
+
+def _titles(workbook: Workbook, round_id: str, title: str) -> dict[str, str]:
+    """The round's title: French from ``round.yml``, English and Spanish from ``book/locales/titles.yml``."""
+    path = workbook.book_dir / "locales" / "titles.yml"
+    titles = {"fr": title}
+    if path.is_file():
+        entries = require_mapping(read_yaml(path), file=path, key=None, what="titles per language")
+        for lang, entry in entries.items():
+            rounds = entry.get("rounds", {}) if isinstance(entry, dict) else {}
+            translated = rounds.get(round_id) if isinstance(rounds, dict) else None
+            if isinstance(translated, str) and translated.strip() and lang in LANGUAGES:
+                titles[str(lang)] = translated.strip()
+    return titles
 
 
 def _kind(meta: Mapping[str, Any], path: Path) -> str:

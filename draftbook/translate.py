@@ -78,6 +78,12 @@ def source_files(workbook: Workbook) -> dict[str, Path]:
 
 
 def _digest(path: Path) -> str:
+    """A hash of the text that gets translated: a chapter whole, a notebook's text cells only
+    (a change of code is not a change for translators)."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        text = "\n\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -232,6 +238,14 @@ def catalog_status(workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES) 
     return rows
 
 
+def translations(workbook: Workbook, lang: str, page: str) -> dict[str, str]:
+    """The confirmed translations of a page (fuzzy and empty ones left out, as Sphinx does)."""
+    path = catalog_file(workbook, lang, page)
+    if lang == SOURCE_LANGUAGE or not path.is_file():
+        return {}
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
+
+
 def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, str]) -> None:
     """Copy the catalogues of ``lang`` into the stage under the pages that show them.
 
@@ -257,15 +271,19 @@ def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, 
 
 
 def book_titles(workbook: Workbook) -> dict[str, str]:
-    """The book's title per language (``book/locales/titles.yml``); French from ``_config.yml``."""
+    """The book's title per language: French from ``_config.yml``, the others from ``book/locales/titles.yml``."""
     config = read_yaml(workbook.root / "_config.yml")
     titles = {SOURCE_LANGUAGE: str(config.get("title", "")) if isinstance(config, dict) else ""}
     path = locale_dir(workbook) / TITLES_FILE
     if path.is_file():
         loaded = read_yaml(path)
-        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
-            raise DataFileError("expected one title per language, e.g. `en: The title`", file=path)
-        titles |= {str(k): v for k, v in loaded.items() if k != SOURCE_LANGUAGE}
+        if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
+            raise DataFileError(
+                "expected, per language, `book:` and `rounds:`, e.g. `en: {book: The title}`", file=path
+            )
+        for lang, entry in loaded.items():
+            if lang in TARGET_LANGUAGES and isinstance(entry.get("book"), str):
+                titles[str(lang)] = entry["book"]
     return titles
 
 

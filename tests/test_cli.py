@@ -63,33 +63,34 @@ def test_status_lists_rounds_and_what_is_stale(workbook: Workbook, capsys: pytes
 def test_build_then_a_failing_notebook_leaves_the_previous_book(
     workbook: Workbook, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
     assert "[1/19]" in out and "The book is ready" in out
     assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
-    assert not (workbook.html_dir / "rounds" / "2022-05-written-feedback").exists()
-    site = workbook.html_dir
+    assert not (workbook.html_dir / "fr" / "rounds" / "2022-05-written-feedback").exists()
+    site = workbook.html_dir / "fr"
     page = (site / "rounds" / "2022-02-gtf-debate" / "support.html").read_text(encoding="utf-8")
     assert "CTA-13" in page and 'alt="Répartition des réponses' in page
     assert "round = " not in page  # the parameters cell is not shown to readers
     assert (site / "notebooks" / "calls.html").is_file()
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
-    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 0
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
-    assert "7 reused" in out and "Nothing changed since the last build" in out
-    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # lenient after strict: the book is rebuilt
-    assert "Building the book with jupyter-book" in capsys.readouterr().out
+    assert "7 reused" in out and "Français: nothing changed since the last build" in out
+    # lenient after strict: the book is rebuilt
+    assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 0
+    assert "Français: building the book with jupyter-book" in capsys.readouterr().out
 
-    assert main(["build", "--round", "2022-04-regional-sessions"]) == 0
+    assert main(["build", "--round", "2022-04-regional-sessions", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
     assert "6 notebook run(s) executed, 1 reused, 6 of other rounds kept as they were" in out
-    assert (workbook.html_dir / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
+    assert (site / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     broken = workbook.notebooks_dir / "support.ipynb"
     broken.write_text(broken.read_text(encoding="utf-8").replace("report.support_section(", "report.support_sektion("))
-    assert main(["build", "--round", "2022-02-gtf-debate"]) == 1
+    assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 1
     err = capsys.readouterr().err
     assert "notebooks/support.ipynb" in err and "round 2022-02-gtf-debate" in err and "AttributeError" in err
     assert "cell " in err
@@ -101,7 +102,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 def test_a_broken_reference_fails_the_strict_build(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
     chapter = workbook.book_dir / "context.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nVoir {ref}`ch-nowhere`.\n", encoding="utf-8")
-    assert main(["build", "--round", "2022-02-gtf-debate", "--strict"]) == 1
+    assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 1
     err = capsys.readouterr().err
     assert "jupyter-book failed" in err and "ch-nowhere" in err
     assert not Path(workbook.html_dir).exists()
@@ -156,7 +157,7 @@ def test_concurrent_build_refused_and_killed_build_recovers(
     import subprocess
     import sys
 
-    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0
+    assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 0
     capsys.readouterr()
     index = workbook.html_dir / "index.html"
     assert index.is_file()
@@ -164,7 +165,7 @@ def test_concurrent_build_refused_and_killed_build_recovers(
     ratings.write_text(ratings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     env = {**os.environ, "DRAFTBOOK_ROOT": str(workbook.root)}
     running = subprocess.Popen(
-        [sys.executable, "-m", "draftbook.cli", "build", "--round", "2022-02-gtf-debate", "--jobs", "1"],
+        [sys.executable, "-m", "draftbook.cli", "build", "--round", "2022-02-gtf-debate", "--jobs=1", "--lang=fr"],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -179,7 +180,7 @@ def test_concurrent_build_refused_and_killed_build_recovers(
     os.killpg(running.pid, signal.SIGKILL)  # the build and its kernel, mid-way
     running.wait()
     assert index.is_file()  # the previous site is still there
-    assert main(["build", "--round", "2022-02-gtf-debate"]) == 0  # the next build recovers
+    assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 0  # the next build recovers
     out = capsys.readouterr().out
     assert "The book is ready" in out
     assert not list((workbook.build_dir / "stage").rglob("*.running.ipynb"))
