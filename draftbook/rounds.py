@@ -50,7 +50,7 @@ class Round:
 
     def title_in(self, lang: str) -> str:
         """The round's title in ``lang``; the French title when no translation is given."""
-        return self.titles.get(lang) or self.title
+        return (self.titles.get(lang) if lang != "fr" else None) or self.title
 
     def table_path(self, name: str) -> Path:
         return self.folder / f"{name}.csv"

@@ -55,7 +55,7 @@ def test_status_lists_rounds_and_what_is_stale(workbook: Workbook, capsys: pytes
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "2022-02-gtf-debate  session" in out and "41 respondents" in out
-    assert "support.ipynb (round 2022-05-written-feedback): never built" in out
+    assert "support.ipynb (round 2022-05-written-feedback) [es]: never built" in out
     assert "not built yet" in out
 
 

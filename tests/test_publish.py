@@ -23,7 +23,9 @@ def test_toc_appends_one_chapter_per_round_newest_first(workbook: Workbook) -> N
     rounds = load_rounds(workbook)
     toc = book_toc(workbook, rounds, plan_runs(workbook, rounds))
     assert toc["root"] == "book/index"
-    last = toc["parts"][-1]
+    assert toc["parts"][-1] == {"caption": "Pour l'équipe de rédaction", "chapters": [{"file": "team/translations"}]}
+    last = toc["parts"][-2]
+    assert last["caption"] == "Les tours de consultation"
     assert [c["file"] for c in last["chapters"]] == [
         "rounds/2022-05-written-feedback/index",
         "rounds/2022-04-regional-sessions/index",
@@ -44,7 +46,8 @@ def test_toc_appends_one_chapter_per_round_newest_first(workbook: Workbook) -> N
 def test_toc_without_parts_keeps_its_chapters(workbook: Workbook) -> None:
     write(workbook.root / "_toc.yml", "format: jb-book\nroot: book/index\nchapters:\n  - file: book/context\n")
     toc = book_toc(workbook, [], [])
-    assert toc["parts"] == [{"chapters": [{"file": "book/context"}]}]
+    assert toc["parts"][0] == {"chapters": [{"file": "book/context"}]}
+    assert [part.get("caption") for part in toc["parts"][1:]] == ["Pour l'équipe de rédaction"]
 
 
 def test_round_page_lists_calls_and_makes_markup_inert(workbook: Workbook) -> None:
@@ -54,6 +57,16 @@ def test_round_page_lists_calls_and_makes_markup_inert(workbook: Workbook) -> No
     assert page.startswith("(round-2022-02-gtf-debate)=\n# Débat \\<script\\>")
     assert "\\{ref\\}\\`x\\`" in page
     assert page.count("- **CTA-") == 13
+
+
+def test_round_page_in_each_language(workbook: Workbook) -> None:
+    round_ = load_round(workbook, "2022-04-regional-sessions")
+    english, spanish = round_page(round_, "en"), round_page(round_, "es")
+    assert "# Regional sessions and dialogue with donors" in english and "- **Kind**: live session" in english
+    assert "calls to action were put to this round:" in english and "*(replaces CTA-05, CTA-06)*" in english
+    assert "# Sesiones regionales y diálogo con los donantes" in spanish and "- **Fechas**: 2022-04-25" in spanish
+    call = round_.calls[0]
+    assert call.text_in("es") in spanish.replace("\\", "") and call.text_in("fr") not in spanish.replace("\\", "")
 
 
 def test_write_if_changed_keeps_the_mtime_of_unchanged_files(tmp_path: Path) -> None:
