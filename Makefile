@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 
 .PHONY: tex pdf lab hooks
-.PHONY: help setup book build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
+.PHONY: help setup book translations build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -22,8 +22,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install the pinned requirements
 
-book: setup  ## regenerate the whole book from the data into _build/html
+book: setup  ## regenerate the whole book (French, English, Spanish) into _build/html
 	$(BIN)/draftbook build
+
+translations: setup  ## after editing French text: update the en/es catalogues in book/locales
+	$(BIN)/draftbook translate update
 
 build: book
 

@@ -3,14 +3,16 @@
     .venv/bin/python benchmarks/build.py [--runs 3] [--sizes 1000 10000 100000]
 
 On a temporary copy of the workbook (the shipped sample rounds), in one run and
-on the same notebooks and data, median of RUNS:
+on the same notebooks and data, median of RUNS; the French book only
+(``--lang fr``), as the peer builds one language:
 
 1. cold ``draftbook build`` (no ``_build``);
 2. no-change rebuild;
 3. rebuild after one round's data changed (only that round's notebooks run);
 4. the peer: a plain ``jupyter-book build`` of the same notebooks (parameters
    injected by Papermill without executing) with ``execute_notebooks: force``;
-5. the peer with ``execute_notebooks: cache`` after a no-change touch of every file.
+5. the peer with ``execute_notebooks: cache`` after a no-change touch of every file;
+6. the three books (fr, en, es): cold, and no-change.
 
 Then the cold build of a workbook with one synthetic round of each SIZE
 respondents x 15 calls (one run each), for the growth per tenfold.
@@ -52,9 +54,10 @@ def copy_workbook(target: Path) -> Path:
     return target
 
 
-def draftbook_build(root: Path) -> None:
+def draftbook_build(root: Path, langs: tuple[str, ...] = ("fr",)) -> None:
     env = {**os.environ, "DRAFTBOOK_ROOT": str(root)}
-    subprocess.run([str(BIN / "draftbook"), "build"], env=env, check=True, capture_output=True)
+    command = [str(BIN / "draftbook"), "build", *(f"--lang={lang}" for lang in langs)]
+    subprocess.run(command, env=env, check=True, capture_output=True)
 
 
 def peer_project(root: Path, mode: str) -> Path:
@@ -98,7 +101,8 @@ def touch_all(folder: Path) -> None:
 
 
 def scenarios(runs: int) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {k: [] for k in ("cold", "no-change", "one-round", "peer-force", "peer-cache")}
+    names = ("cold", "no-change", "one-round", "peer-force", "peer-cache", "3-lang-cold", "3-lang-no-change")
+    results: dict[str, list[float]] = {k: [] for k in names}
     with tempfile.TemporaryDirectory() as folder:
         root = copy_workbook(Path(folder) / "workbook")
         force, cache = peer_project(root, "force"), peer_project(root, "cache")
@@ -114,6 +118,10 @@ def scenarios(runs: int) -> dict[str, list[float]]:
             results["peer-force"].append(timed(lambda: jupyter_book(force, root)))
             touch_all(cache)
             results["peer-cache"].append(timed(lambda: jupyter_book(cache, root)))
+            shutil.rmtree(root / "_build", ignore_errors=True)
+            all_three = ("fr", "en", "es")
+            results["3-lang-cold"].append(timed(lambda: draftbook_build(root, all_three)))  # noqa: B023 (used at once)
+            results["3-lang-no-change"].append(timed(lambda: draftbook_build(root, all_three)))  # noqa: B023
             print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in results.items()), flush=True)
     return results
 
@@ -143,6 +151,7 @@ def main() -> int:
     print(f"no-change / cold: {medians['no-change'] / medians['cold']:.0%} (target <= 15%)")
     print(f"cold / peer-force: {medians['cold'] / medians['peer-force']:.2f} (target <= 1)")
     print(f"no-change / peer-cache: {medians['no-change'] / medians['peer-cache']:.2f} (target < 1)")
+    print(f"three books / French book, cold: {medians['3-lang-cold'] / medians['cold']:.2f}")
     sized = growth(args.sizes)
     for (small, a), (large, b) in itertools.pairwise(sized):
         print(f"growth {small:,} -> {large:,} respondents: x{b / a:.2f}")

@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--strict", action="store_true", help="treat every Sphinx warning as an error (CI uses it)")
     build.add_argument(
-        "--pdf", action="store_true", help="also write the whole book as _build/book.pdf through LaTeX (make pdf)"
+        "--pdf",
+        action="store_true",
+        help="also write the book in the first --lang (default French) as _build/book.pdf (make pdf)",
     )
     build.add_argument(
         "--jobs",

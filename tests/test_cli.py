@@ -219,7 +219,7 @@ def test_pdf_of_the_whole_book(workbook: Workbook, capsys: pytest.CaptureFixture
     import subprocess
 
     assert shutil.which("latexmk") and shutil.which("pdftotext"), "make tex installs LaTeX and poppler"
-    assert main(["build", "--round", "2022-02-gtf-debate", "--pdf"]) == 0
+    assert main(["build", "--round", "2022-02-gtf-debate", "--pdf", "--lang", "fr"]) == 0
     pdf = workbook.build_dir / "book.pdf"
     assert f"The PDF is ready: {pdf}" in capsys.readouterr().out
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout

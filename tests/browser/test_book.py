@@ -22,7 +22,7 @@ ROUND = "2022-05-written-feedback"
 
 @pytest.fixture
 def site(workbook: Workbook) -> Iterator[str]:
-    assert main(["build", "--round", ROUND]) == 0
+    assert main(["build", "--round", ROUND, "--lang", "fr"]) == 0
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(workbook.html_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -46,7 +46,7 @@ def test_moving_a_slider_reorders_the_ranking_in_the_browser(site: str, workbook
     outside: list[str] = []
     page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(site) else None)
     try:
-        page.goto(f"{site}/rounds/{ROUND}/weighing.html")
+        page.goto(f"{site}/fr/rounds/{ROUND}/weighing.html")
         page.wait_for_selector(".draftbook-vega svg .role-axis-label", timeout=30_000)
         before = axis_order(page)
         round_ = load_round(workbook, ROUND)

@@ -124,7 +124,7 @@ def test_every_page_is_self_contained_clean_and_accessible(site: Site, browser) 
     weights: dict[str, int] = {}
     for page_path in site.pages:
         if page_path == "index.html":
-            continue  # the root only redirects to book/index.html (checked through the links)
+            continue  # the root only redirects to fr/index.html (checked through the links)
         page = context.new_page()
         loaded: list[tuple[str, int]] = []
         page.on(
@@ -156,7 +156,7 @@ def test_every_page_is_self_contained_clean_and_accessible(site: Site, browser) 
                 problems.append(
                     f"{page_path}: axe {violation['id']} ({violation['impact']}) x{len(violation['nodes'])}"
                 )
-        if page_path.startswith("book/") or page_path.endswith("index.html"):
+        if "/book/" in page_path or page_path.endswith("/index.html"):
             page.screenshot(path=str(shots / (page_path.replace("/", "_") + ".png")), full_page=True)
         page.close()
     context.close()
@@ -165,23 +165,23 @@ def test_every_page_is_self_contained_clean_and_accessible(site: Site, browser) 
     (REPO / "_build" / "site-check.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")  # CI artifact
     shutil.copy(site.workbook.build_dir / "page-weights.json", REPO / "_build" / "page-weights.json")
     assert problems == []
-    assert list(shots.glob("book_*.png"))
+    assert list(shots.glob("en_book_*.png")) and list(shots.glob("es_book_*.png"))
 
 
 def test_charts_have_alt_text(site: Site) -> None:
-    page = (site.root / "rounds" / ROUND / "support.html").read_text(encoding="utf-8")
+    page = (site.root / "fr" / "rounds" / ROUND / "support.html").read_text(encoding="utf-8")
     alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page)
     assert alts and all(len(alt) > 20 for alt in alts)
 
 
 def test_the_hostile_comment_appears_as_text_and_no_dialog_opens(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
-    source = (site.root / "rounds" / ROUND / "themes.html").read_text(encoding="utf-8")
+    source = (site.root / "fr" / "rounds" / ROUND / "themes.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in source and "<script>alert('x')" not in source
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{site.url}/rounds/{ROUND}/themes.html", wait_until="networkidle")
+    page.goto(f"{site.url}/fr/rounds/{ROUND}/themes.html", wait_until="networkidle")
     assert page.get_by_text("<script>alert('x')</script>", exact=False).count() >= 1
     assert dialogs == []
     context.close()
@@ -190,10 +190,31 @@ def test_the_hostile_comment_appears_as_text_and_no_dialog_opens(site: Site, bro
 def test_the_search_page_finds_a_word_from_a_chapter(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{site.url}/search.html?q=assainissement", wait_until="networkidle")
+    page.goto(f"{site.url}/fr/search.html?q=assainissement", wait_until="networkidle")
     page.wait_for_selector("#search-results li a", timeout=30_000)
     hits = page.locator("#search-results li a").all_inner_texts()
     assert any("Objet du document" in hit or "contexte" in hit.lower() for hit in hits)
+    context.close()
+
+
+def test_the_switcher_leads_to_the_same_page_in_another_language(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site.url}/index.html", wait_until="networkidle")
+    assert page.url == f"{site.url}/fr/book/index.html" and page.locator("html").get_attribute("lang") == "fr"
+    page.goto(f"{site.url}/fr/rounds/{ROUND}/support.html", wait_until="networkidle")
+    switcher = page.get_by_role("navigation", name="Langue du livre")
+    switcher.get_by_role("link", name="English").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{site.url}/en/rounds/{ROUND}/support.html"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Support for the calls to action")
+    page.get_by_role("navigation", name="Language of the book").get_by_role("link", name="Español").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{site.url}/es/rounds/{ROUND}/support.html"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Apoyo a los llamados a la acción")
+    assert page.get_by_text("Contenido", exact=True).count() >= 1  # the theme speaks Spanish too
+    assert page.get_by_role("link", name="Estado de las traducciones").count() == 1  # the navigation as well
     context.close()
 
 
