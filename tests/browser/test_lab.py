@@ -92,6 +92,27 @@ def test_two_people_edit_one_chapter_live_and_it_is_saved(lab: Lab, browser) -> 
             context.close()
 
 
+def test_a_translator_edits_a_catalogue_in_the_lab_text_editor(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    import polib
+
+    catalogue = lab.root / "book" / "locales" / "es" / "LC_MESSAGES" / "book" / "calls.po"
+    before = {e.msgid: e.msgstr for e in polib.pofile(str(catalogue))}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(lab.page_url("book/locales/es/LC_MESSAGES/book/calls.po"), timeout=TIMEOUT)
+        page.wait_for_selector(".jp-FileEditor .cm-content >> visible=true", timeout=TIMEOUT)
+        assert 'msgid "Les appels' in page.locator(".jp-FileEditor .cm-content").inner_text()
+        page.click(".jp-FileEditor .cm-content >> visible=true")
+        page.keyboard.press("Control+End")
+        page.keyboard.type('\nmsgid "Un ajout"\nmsgstr "Un añadido"\n')
+        assert wait_for(lambda: "Un añadido" in catalogue.read_text(encoding="utf-8"))
+        after = {e.msgid: e.msgstr for e in polib.pofile(str(catalogue))}
+        assert after == {**before, "Un ajout": "Un añadido"}  # still a valid catalogue, nothing else changed
+    finally:
+        context.close()
+
+
 def test_the_weighing_widget_renders_and_a_slider_move_updates_the_ranking(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
     path = lab.root / "notebooks" / "weigh-check.ipynb"
     write_notebook(
