@@ -395,7 +395,8 @@ def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     sources = source_files(workbook)
     for page, entry in by_page.items():
-        cells = [_plain(page_title(sources[page])), f"`{page}.po`"]
+        title = page_title(sources[page])
+        cells = [_plain(translations(workbook, lang, page).get(title, title)), f"`{page}.po`"]
         for lang_ in langs:
             found = entry.get(lang_)
             if found is None:

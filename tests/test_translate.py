@@ -119,15 +119,16 @@ def test_a_damaged_catalogue_is_named(workbook: Workbook) -> None:
 def test_status_page_for_the_team(workbook: Workbook) -> None:
     path = catalog_file(workbook, "en", "book/calls")
     catalogue = polib.pofile(str(path))
-    catalogue[0].flags.append("fuzzy")
+    catalogue[1].flags.append("fuzzy")  # not the title
     catalogue.save(str(path))
     page = status_page(workbook, "en")
     assert page.startswith("(translation-status)=\n# Translation status")
     line = next(row for row in page.splitlines() if "`book/calls.po`" in row)
     assert "| 83 % (1 to review) | 100 % |" in line  # 5 of 6 in English, all 6 in Spanish
-    assert "Les appels à l'action" in line  # the page's French title names it
+    assert "The calls to action" in line  # the page's title, in the page's language
     assert "catalogues are up to date" in page
     write(workbook.book_dir / "method.md", "# Méthode\n\nNouveau texte.\n")
+    assert "| Les appels à l'action | `book/calls.po` |" in status_page(workbook, "fr")
     assert "`book/method`" in status_page(workbook, "es").splitlines()[-1]
 
 
