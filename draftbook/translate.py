@@ -270,10 +270,12 @@ def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, 
                 path.with_suffix(".mo").unlink(missing_ok=True)
 
 
-def book_titles(workbook: Workbook) -> dict[str, str]:
-    """The book's title per language: French from ``_config.yml``, the others from ``book/locales/titles.yml``."""
+def book_titles(workbook: Workbook, what: str = "book") -> dict[str, str]:
+    """The book's title (or ``author``) per language: French from ``_config.yml``, the others
+    from ``book/locales/titles.yml``."""
     config = read_yaml(workbook.root / "_config.yml")
-    titles = {SOURCE_LANGUAGE: str(config.get("title", "")) if isinstance(config, dict) else ""}
+    key = "title" if what == "book" else what
+    titles = {SOURCE_LANGUAGE: str(config.get(key, "")) if isinstance(config, dict) else ""}
     path = locale_dir(workbook) / TITLES_FILE
     if path.is_file():
         loaded = read_yaml(path)
@@ -282,8 +284,8 @@ def book_titles(workbook: Workbook) -> dict[str, str]:
                 "expected, per language, `book:` and `rounds:`, e.g. `en: {book: The title}`", file=path
             )
         for lang, entry in loaded.items():
-            if lang in TARGET_LANGUAGES and isinstance(entry.get("book"), str):
-                titles[str(lang)] = entry["book"]
+            if lang in TARGET_LANGUAGES and isinstance(entry.get(what), str):
+                titles[str(lang)] = entry[what]
     return titles
 
 
@@ -295,6 +297,9 @@ def stage_config(workbook: Workbook, lang: str) -> bytes:
     title = book_titles(workbook).get(lang)
     if title:
         config["title"] = title
+    author = book_titles(workbook, "author").get(lang)
+    if author:
+        config["author"] = author
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx |= {
         "language": lang,

@@ -140,6 +140,7 @@ def test_titles_and_config_per_language(workbook: Workbook) -> None:
     config = stage_config(workbook, "es").decode("utf-8")
     assert "language: es" in config and "locale_dirs:\n    - _locales/" in config
     assert "translation_progress_classes: untranslated" in config and "title: La cooperación" in config
+    assert "author: Equipo de redacción" in config
     write(workbook.book_dir / "locales" / "titles.yml", "en: just a string\n")
     with pytest.raises(DataFileError, match=r"titles\.yml"):
         book_titles(workbook)
