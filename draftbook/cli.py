@@ -352,17 +352,20 @@ def command_status(workbook: Workbook) -> int:
                 else "not ingested yet"
             )
             print(f"      source {source} ({counts})")
-    stale = [
-        (run, reason)
-        for lang in BOOK_LANGUAGES
-        for run, reason in stale_runs(
-            workbook, plan_runs(workbook, rounds, lang=lang), workbook.build_dir / "stage" / lang
-        )
-    ]
-    if stale:
-        print(f"Stale ({len(stale)} notebook runs would execute on the next build):")
-        for run, reason in stale:
-            print(f"  {run.label} [{run.parameters.get('lang', 'fr')}]: {reason}")
+    total = 0
+    lines = []
+    for lang in BOOK_LANGUAGES:
+        runs = plan_runs(workbook, rounds, lang=lang)
+        stale = stale_runs(workbook, runs, workbook.build_dir / "stage" / lang)
+        total += len(stale)
+        name = LANGUAGE_SELF_NAMES[lang]
+        if stale and len(stale) == len(runs) and all(reason == "never built" for _, reason in stale):
+            lines.append(f"  {name}: never built ({len(runs)} notebook runs)")
+            continue
+        lines += [f"  {name}: {run.label}: {reason}" for run, reason in stale]
+    if total:
+        print(f"Stale ({total} notebook runs would execute on the next build):")
+        print("\n".join(lines))
     else:
         print("Every notebook run is up to date.")
     print_translation_status(workbook)

@@ -55,7 +55,7 @@ def test_status_lists_rounds_and_what_is_stale(workbook: Workbook, capsys: pytes
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "2022-02-gtf-debate  session" in out and "41 respondents" in out
-    assert "support.ipynb (round 2022-05-written-feedback) [es]: never built" in out
+    assert "Español: never built (19 notebook runs)" in out
     assert "not built yet" in out
 
 
@@ -73,6 +73,11 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
     assert "CTA-13" in page and 'alt="Répartition des réponses' in page
     assert "round = " not in page  # the parameters cell is not shown to readers
     assert (site / "notebooks" / "calls.html").is_file()
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert "Français: support.ipynb (round 2022-05-written-feedback): never built" in status
+    assert "Français: support.ipynb (round 2022-02-gtf-debate)" not in status  # built: up to date
+    assert "English: never built (19 notebook runs)" in status
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
