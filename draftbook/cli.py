@@ -32,7 +32,7 @@ from draftbook.publish import (
 from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
 from draftbook.themes import LANGUAGES, comment_ids, load_codebook
 from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
-from draftbook.translate import BOOK_LANGUAGES, catalog_status, changed_since_update
+from draftbook.translate import BOOK_LANGUAGES, book_titles, catalog_status, changed_since_update
 from draftbook.translate import update as update_translations
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
@@ -210,6 +210,8 @@ def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]
         decisions = round_decisions(round_, list(themes))
         after, name = text_after(workbook, round_, rounds)
         check_lineage(round_.calls, after, decisions, before_name=round_.id, after_name=name)
+    catalog_status(workbook)  # a damaged translation file is named before anything runs
+    book_titles(workbook)
     return rounds
 
 

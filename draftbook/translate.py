@@ -229,6 +229,12 @@ def catalog_status(workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES) 
                 continue
             try:
                 catalog = polib.pofile(str(path))
+            except UnicodeDecodeError as exc:
+                raise DataFileError(
+                    "the translation file cannot be read: it is not UTF-8 text",
+                    file=path,
+                    hint="save it as UTF-8 (PO editors and JupyterLab do; some Windows editors need to be told)",
+                ) from exc
             except (OSError, ValueError) as exc:
                 raise DataFileError(f"the translation file cannot be read: {exc}", file=path) from exc
             entries = [e for e in catalog if not e.obsolete and e.msgid]

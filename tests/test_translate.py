@@ -114,6 +114,24 @@ def test_a_damaged_catalogue_is_named(workbook: Workbook) -> None:
     path.write_text('msgid "Un"\nmsgstr "Uno"\n\nbroken words here\n', encoding="utf-8")
     with pytest.raises(DataFileError, match=r"book/method\.po: the translation file cannot be read"):
         catalog_status(workbook)
+    path.write_bytes(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Été"\nmsgstr "Verano"\n'.encode(
+            "cp1252"
+        )
+    )
+    with pytest.raises(DataFileError, match=r"book/method\.po: the translation file cannot be read: it is not UTF-8"):
+        catalog_status(workbook)  # saved from a Windows editor in cp1252 while it says UTF-8
+
+
+def test_a_damaged_catalogue_stops_the_build_before_any_run(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog_file(workbook, "en", "notebooks/support").write_text('msgid "a"\nmsgstr "b"\n\nnot po\n')
+    assert main(["build", "--lang", "fr"]) == 1
+    captured = capsys.readouterr()
+    assert "book/locales/en/LC_MESSAGES/notebooks/support.po: the translation file cannot be read" in captured.err
+    assert "(line 4)" in captured.err and "Papermill" not in captured.out
+    assert not (workbook.build_dir / "stage").exists()
 
 
 def test_status_page_for_the_team(workbook: Workbook) -> None:
