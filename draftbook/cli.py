@@ -296,7 +296,8 @@ def command_build(
 
 
 def command_translate(workbook: Workbook) -> int:
-    report = update_translations(workbook)
+    with build_lock(workbook):  # not while a build reads the catalogues
+        report = update_translations(workbook)
     print(
         f"{report.pages} pages read; catalogues created: {len(report.created)}, updated: {len(report.updated)}, "
         f"unchanged: {report.pages * 2 - len(report.created) - len(report.updated)}."
