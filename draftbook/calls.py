@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from draftbook.config import check_keys, read_yaml, require_mapping
+from draftbook.config import check_keys, read_yaml, require_choice, require_mapping
 from draftbook.errors import DataFileError
 from draftbook.themes import LANGUAGES, Theme
 
@@ -97,14 +97,7 @@ def _parse_call(raw: object, index: int, path: Path, themes: set[str] | None) ->
     where = f"{call_id}"
     if not CALL_ID.match(call_id):
         raise DataFileError(f'"{call_id}" is not a call id', file=path, key=f"{where}.id", hint="write ids like CTA-01")
-    addressee = str(entry["addressee"])
-    if addressee not in ADDRESSEES:
-        raise DataFileError(
-            f'unknown addressee "{addressee}"',
-            file=path,
-            key=f"{where}.addressee",
-            hint=f"use one of: {', '.join(ADDRESSEES)}",
-        )
+    addressee = require_choice(entry["addressee"], ADDRESSEES, file=path, key=f"{where}.addressee", what="addressee")
     theme = str(entry["theme"])
     if themes is not None and theme not in themes:
         raise DataFileError(

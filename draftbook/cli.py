@@ -300,7 +300,7 @@ def command_translate(workbook: Workbook) -> int:
         report = update_translations(workbook)
     print(
         f"{report.pages} pages read; catalogues created: {len(report.created)}, updated: {len(report.updated)}, "
-        f"unchanged: {report.pages * 2 - len(report.created) - len(report.updated)}."
+        f"unchanged: {report.unchanged}."
     )
     for name in report.updated:
         print(f"  updated {name}")

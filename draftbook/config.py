@@ -8,7 +8,7 @@ closest valid one.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,16 @@ def require_mapping(value: Any, *, file: Path, key: str | None, what: str) -> Ma
             key=key,
         )
     return value
+
+
+def require_choice(value: Any, choices: Sequence[str], *, file: Path, key: str, what: str, prefix: str = "") -> str:
+    """``value`` as one of ``choices``, or a DataFileError listing them (``unknown <what> "<value>"``)."""
+    chosen = str(value)
+    if chosen not in choices:
+        raise DataFileError(
+            f'{prefix}unknown {what} "{chosen}"', file=file, key=key, hint=f"use one of: {', '.join(choices)}"
+        )
+    return chosen
 
 
 def check_keys(

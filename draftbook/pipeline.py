@@ -32,6 +32,7 @@ from traitlets import Unicode, default
 from draftbook.errors import BuildError
 from draftbook.paths import ROOT_ENV, Workbook
 from draftbook.rounds import Round
+from draftbook.titles import titles_path
 
 KERNEL = "python3"
 
@@ -96,7 +97,7 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> list[Run]:
     """Every run the book needs: per-round notebooks once per round, the others once."""
     runs: list[Run] = []
-    titles = workbook.book_dir / "locales" / "titles.yml"  # round titles in English and Spanish
+    titles = titles_path(workbook)  # round titles in English and Spanish
     shared = tuple(
         p for p in (workbook.calls_file, workbook.codebook_file, workbook.membership_file, titles) if p.is_file()
     )

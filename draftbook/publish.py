@@ -29,7 +29,15 @@ from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
 from draftbook.paths import Workbook
 from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
-from draftbook.translate import SOURCE_LANGUAGE, stage_catalogs, stage_config, status_page, translations
+from draftbook.text import inert_myst
+from draftbook.translate import (
+    SOURCE_LANGUAGE,
+    STAGED_LOCALES,
+    catalog_file,
+    stage_config,
+    status_page,
+    translations,
+)
 from draftbook.vendor import vendor_scripts
 
 STATUS_PAGE = Path("team") / "translations.md"
@@ -131,6 +139,28 @@ def stage_sources(
     write_if_changed(stage / "_toc.yml", yaml.safe_dump(toc, allow_unicode=True, sort_keys=False).encode("utf-8"))
 
 
+def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, str]) -> None:
+    """Copy the catalogues of ``lang`` into the stage under the pages that show them.
+
+    ``pages`` maps a staged page ("rounds/R/support") to its source page
+    ("notebooks/support"). Only changed files are written (Sphinx rebuilds what changed).
+    """
+    root = stage / STAGED_LOCALES / lang / "LC_MESSAGES"
+    wanted = set()
+    if lang != SOURCE_LANGUAGE:
+        for staged, source in pages.items():
+            path = catalog_file(workbook, lang, source)
+            if path.is_file():
+                target = root / f"{staged}.po"
+                write_if_changed(target, path.read_bytes())
+                wanted.add(target)
+    if (stage / STAGED_LOCALES).is_dir():
+        for path in (stage / STAGED_LOCALES).rglob("*"):
+            if path.is_file() and path.suffix == ".po" and path not in wanted:
+                path.unlink()
+                path.with_suffix(".mo").unlink(missing_ok=True)
+
+
 def book_toc(
     workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run], lang: str = SOURCE_LANGUAGE
 ) -> dict[str, Any]:
@@ -173,7 +203,7 @@ def round_page(round_: Round, lang: str = SOURCE_LANGUAGE) -> str:
     colon = " :" if lang == "fr" else ":"
     lines = [
         f"(round-{round_.id})=",
-        f"# {_plain(round_.title_in(lang))}",
+        f"# {inert_myst(round_.title_in(lang))}",
         "",
         f"- **{words['kind']}**{colon} {words[round_.kind]}",
         f"- **{words['dates']}**{colon} {dates}",
@@ -182,20 +212,12 @@ def round_page(round_: Round, lang: str = SOURCE_LANGUAGE) -> str:
     if round_.invited:
         lines.append(f"- **{words['invited']}**{colon} {round_.invited}")
     if round_.sources:
-        lines.append(f"- **{words['sources']}**{colon} {', '.join(_plain(s) for s in round_.sources)}")
+        lines.append(f"- **{words['sources']}**{colon} {', '.join(inert_myst(s) for s in round_.sources)}")
     lines += ["", words["submitted"].format(n=len(round_.calls)), ""]
     for call in round_.calls:
         lineage = f" *({words['replaces']} {', '.join(call.replaces)})*" if call.replaces else ""
-        lines.append(f"- **{call.id}**{lineage} — {_plain(call.text_in(lang))}")
+        lines.append(f"- **{call.id}**{lineage} — {inert_myst(call.text_in(lang))}")
     return "\n".join(lines) + "\n"
-
-
-def _plain(text: str) -> str:
-    """Text from data files, made inert for MyST: no markup, no roles, no HTML."""
-    escaped = text.replace("\\", "\\\\")
-    for char in "`*_[]<>{}()#|$!:":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
 
 
 @contextlib.contextmanager

@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 
 from draftbook.calls import Call, load_calls
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.config import check_keys, describe, read_yaml, require_choice, require_mapping
 from draftbook.errors import DataFileError
 from draftbook.paths import Workbook
 from draftbook.themes import LANGUAGES, load_codebook
+from draftbook.titles import round_titles
 
 KINDS = ("session", "survey", "written")
 ROUND_KEYS = ("title", "kind", "start", "end", "languages", "invited", "sources")
@@ -46,7 +47,7 @@ class Round:
     calls: list[Call] = field(repr=False)
     invited: int | None = None
     sources: tuple[str, ...] = ()
-    titles: dict[str, str] = field(default_factory=dict, repr=False)  # the title per language, when given
+    titles: dict[str, str] = field(default_factory=dict, repr=False)  # English and Spanish titles, when given
 
     def title_in(self, lang: str) -> str:
         """The round's title in ``lang``; the French title when no translation is given."""
@@ -90,7 +91,7 @@ def load_round(workbook: Workbook, round_id: str) -> Round:
         id=round_id,
         folder=folder,
         title=str(meta["title"]),
-        titles=_titles(workbook, round_id, str(meta["title"])),
+        titles=round_titles(workbook, round_id),
         kind=_kind(meta, path),
         start=start,
         end=end,
@@ -101,25 +102,8 @@ def load_round(workbook: Workbook, round_id: str) -> Round:
     )
 
 
-def _titles(workbook: Workbook, round_id: str, title: str) -> dict[str, str]:
-    """The round's title: French from ``round.yml``, English and Spanish from ``book/locales/titles.yml``."""
-    path = workbook.book_dir / "locales" / "titles.yml"
-    titles = {"fr": title}
-    if path.is_file():
-        entries = require_mapping(read_yaml(path), file=path, key=None, what="titles per language")
-        for lang, entry in entries.items():
-            rounds = entry.get("rounds", {}) if isinstance(entry, dict) else {}
-            translated = rounds.get(round_id) if isinstance(rounds, dict) else None
-            if isinstance(translated, str) and translated.strip() and lang in LANGUAGES:
-                titles[str(lang)] = translated.strip()
-    return titles
-
-
 def _kind(meta: Mapping[str, Any], path: Path) -> str:
-    kind = str(meta["kind"])
-    if kind not in KINDS:
-        raise DataFileError(f'unknown kind "{kind}"', file=path, key="kind", hint=f"use one of: {', '.join(KINDS)}")
-    return kind
+    return require_choice(meta["kind"], KINDS, file=path, key="kind", what="kind")
 
 
 def _date(meta: Mapping[str, Any], key: str, path: Path) -> dt.date:

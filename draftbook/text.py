@@ -1,4 +1,5 @@
-"""Text helpers: label folding (ingest, codebook) and personal-data redaction (ingest)."""
+"""Text helpers: label folding (ingest, codebook), personal-data redaction (ingest), and
+text from data files made inert for the MyST pages the build writes."""
 
 from __future__ import annotations
 
@@ -56,3 +57,11 @@ def redact_name(text: str, name: str) -> str:
         if part and part.casefold() in lowered:  # the regex only where the name may be
             text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", REDACTED["name"], text, flags=re.IGNORECASE)
     return text
+
+
+def inert_myst(text: str) -> str:
+    """Text from data files, made inert for MyST: no markup, no roles, no HTML."""
+    escaped = text.replace("\\", "\\\\")
+    for char in "`*_[]<>{}()#|$!:":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from draftbook.calls import ADDRESSEE_LABELS, ADDRESSEES, Call, load_calls
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.config import check_keys, describe, read_yaml, require_choice, require_mapping
 from draftbook.errors import DataFileError
 from draftbook.paths import Workbook
 from draftbook.rounds import Round
@@ -94,14 +94,9 @@ def _decision(
     themes: Sequence[str],
     comments: Sequence[str] | None,
 ) -> Decision:
-    decision = str(entry["decision"])
-    if decision not in DECISIONS:
-        raise DataFileError(
-            f'{call}: unknown decision "{decision}"',
-            file=path,
-            key=f"{call}.decision",
-            hint=f"use one of: {', '.join(DECISIONS)}",
-        )
+    decision = require_choice(
+        entry["decision"], DECISIONS, file=path, key=f"{call}.decision", what="decision", prefix=f"{call}: "
+    )
     if decision != "add" and call not in calls:
         raise DataFileError(
             f"{call} was not tested in this round", file=path, key=f"{call}.call", hint="use 'add' for a new call"

@@ -33,13 +33,14 @@ from sphinx_intl import catalog as intl
 from draftbook.config import read_yaml
 from draftbook.errors import BookBuildError, DataFileError
 from draftbook.paths import Workbook
+from draftbook.text import inert_myst
+from draftbook.titles import translated
 
 SOURCE_LANGUAGE = "fr"
 TARGET_LANGUAGES = ("en", "es")
 BOOK_LANGUAGES = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
 STAGED_LOCALES = "_locales"
 SOURCES_FILE = "sources.json"  # sha256 of each French source at the last update
-TITLES_FILE = "titles.yml"  # the book's title per language
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class UpdateReport:
     pages: int
     created: list[str]
     updated: list[str]
+    unchanged: int
     stale: dict[str, int]  # "en/book/context" -> fuzzy entries after the update
 
 
@@ -130,9 +132,10 @@ def extract(workbook: Workbook, progress: Callable[[str], None] = print) -> Path
     command = [str(bin_dir / "sphinx-build"), "-E", "-q", "-b", "gettext", "-D", "nb_execution_mode=off"]
     command += ["-D", "gettext_compact=0", "-D", "gettext_uuid=0", "-D", "gettext_location=0"]
     _run([*command, str(source), str(pots), "-d", str(work / "doctrees")], workbook, "gettext.log")
+    pages = source_files(workbook)
     for pot in pots.rglob("*.pot"):
         page = pot.relative_to(pots).with_suffix("").as_posix()
-        if page not in source_files(workbook):
+        if page not in pages:
             pot.unlink()  # Sphinx's own template strings, not the team's text
             continue
         catalog = polib.pofile(str(pot))
@@ -150,7 +153,7 @@ def update(
     target = locale_dir(workbook)
     target.mkdir(parents=True, exist_ok=True)
     progress(f"Merging into {target.relative_to(workbook.root)} for {', '.join(langs)} ...")
-    report = UpdateReport(pages=0, created=[], updated=[], stale={})
+    report = UpdateReport(pages=0, created=[], updated=[], unchanged=0, stale={})
     for pot in sorted(pots.rglob("*.pot")):
         report.pages += 1
         page = pot.relative_to(pots).with_suffix("").as_posix()
@@ -163,6 +166,7 @@ def update(
                 # babel's merge: a changed msgid is matched to its old entry, kept, and marked fuzzy.
                 intl.update_with_fuzzy(catalog, template)
                 if _entries(catalog) == before:
+                    report.unchanged += 1
                     continue
                 report.updated.append(f"{lang}/{page}")
             else:
@@ -252,47 +256,13 @@ def translations(workbook: Workbook, lang: str, page: str) -> dict[str, str]:
     return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
 
 
-def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, str]) -> None:
-    """Copy the catalogues of ``lang`` into the stage under the pages that show them.
-
-    ``pages`` maps a staged page ("rounds/R/support") to its source page
-    ("notebooks/support"). Only changed files are written (Sphinx rebuilds what changed).
-    """
-    from draftbook.publish import write_if_changed
-
-    root = stage / STAGED_LOCALES / lang / "LC_MESSAGES"
-    wanted = set()
-    if lang != SOURCE_LANGUAGE:
-        for staged, source in pages.items():
-            path = catalog_file(workbook, lang, source)
-            if path.is_file():
-                target = root / f"{staged}.po"
-                write_if_changed(target, path.read_bytes())
-                wanted.add(target)
-    if (stage / STAGED_LOCALES).is_dir():
-        for path in (stage / STAGED_LOCALES).rglob("*"):
-            if path.is_file() and path.suffix == ".po" and path not in wanted:
-                path.unlink()
-                path.with_suffix(".mo").unlink(missing_ok=True)
-
-
 def book_titles(workbook: Workbook, what: str = "book") -> dict[str, str]:
     """The book's title (or ``author``) per language: French from ``_config.yml``, the others
     from ``book/locales/titles.yml``."""
     config = read_yaml(workbook.root / "_config.yml")
     key = "title" if what == "book" else what
-    titles = {SOURCE_LANGUAGE: str(config.get(key, "")) if isinstance(config, dict) else ""}
-    path = locale_dir(workbook) / TITLES_FILE
-    if path.is_file():
-        loaded = read_yaml(path)
-        if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
-            raise DataFileError(
-                "expected, per language, `book:` and `rounds:`, e.g. `en: {book: The title}`", file=path
-            )
-        for lang, entry in loaded.items():
-            if lang in TARGET_LANGUAGES and isinstance(entry.get(what), str):
-                titles[str(lang)] = entry[what]
-    return titles
+    french = str(config.get(key, "")) if isinstance(config, dict) else ""
+    return {SOURCE_LANGUAGE: french} | translated(workbook, what)
 
 
 def stage_config(workbook: Workbook, lang: str) -> bytes:
@@ -391,8 +361,6 @@ def page_title(path: Path) -> str:
 
 def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
     """A page of the book for the team: per page and language, translated / to review / to translate."""
-    from draftbook.publish import _plain
-
     words = STATUS_WORDS.get(lang, STATUS_WORDS[SOURCE_LANGUAGE])
     rows = catalog_status(workbook)
     lines = ["(translation-status)=", f"# {words['title']}", "", words["intro"], ""]
@@ -407,7 +375,7 @@ def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
     sources = source_files(workbook)
     for page, entry in by_page.items():
         title = page_title(sources[page])
-        cells = [_plain(translations(workbook, lang, page).get(title, title)), f"`{page}.po`"]
+        cells = [inert_myst(translations(workbook, lang, page).get(title, title)), f"`{page}.po`"]
         for lang_ in langs:
             found = entry.get(lang_)
             if found is None:

@@ -12,7 +12,7 @@ import pytest
 from draftbook.cli import main
 from draftbook.errors import DataFileError
 from draftbook.paths import Workbook
-from draftbook.publish import book_toc, with_switcher
+from draftbook.publish import book_toc, stage_catalogs, with_switcher
 from draftbook.rounds import load_rounds
 from draftbook.translate import (
     book_titles,
@@ -20,7 +20,6 @@ from draftbook.translate import (
     catalog_status,
     changed_since_update,
     source_files,
-    stage_catalogs,
     stage_config,
     status_page,
     update,

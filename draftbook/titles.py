@@ -1,0 +1,50 @@
+"""``book/locales/titles.yml``: the titles that live outside the chapters, in English and Spanish.
+
+French stays where it is written (the book's title and author in ``_config.yml``,
+each round's title in its ``round.yml``); a missing translation shows the French.
+Kept apart from ``draftbook.translate`` so that reading a round (in every
+notebook kernel) does not load the gettext tooling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from draftbook.config import read_yaml
+from draftbook.errors import DataFileError
+from draftbook.paths import Workbook
+
+TITLES_FILE = "titles.yml"
+TRANSLATED = ("en", "es")
+
+
+def titles_path(workbook: Workbook) -> Path:
+    return workbook.book_dir / "locales" / TITLES_FILE
+
+
+def load_titles(workbook: Workbook) -> dict[str, dict[str, Any]]:
+    """Per language (``en``, ``es``): ``{"book": …, "author": …, "rounds": {round id: …}}``, as written."""
+    path = titles_path(workbook)
+    if not path.is_file():
+        return {}
+    loaded = read_yaml(path)
+    if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
+        raise DataFileError("expected, per language, `book:` and `rounds:`, e.g. `en: {book: The title}`", file=path)
+    return {str(lang): entry for lang, entry in loaded.items() if lang in TRANSLATED}
+
+
+def translated(workbook: Workbook, what: str) -> dict[str, str]:
+    """``what`` ("book" or "author") per translated language, where given."""
+    return {lang: entry[what] for lang, entry in load_titles(workbook).items() if isinstance(entry.get(what), str)}
+
+
+def round_titles(workbook: Workbook, round_id: str) -> dict[str, str]:
+    """The round's title per translated language, where given."""
+    titles = {}
+    for lang, entry in load_titles(workbook).items():
+        rounds = entry.get("rounds")
+        title = rounds.get(round_id) if isinstance(rounds, dict) else None
+        if isinstance(title, str) and title.strip():
+            titles[lang] = title.strip()
+    return titles
