@@ -77,9 +77,24 @@ def test_a_column_naming_no_call_is_an_error(tmp_path: Path) -> None:
         PerCall(columns={"CTA-09": "Q9"}).resolve(CALLS, ["Q9"], tmp_path / "m.yml", "ratings")
 
 
-def test_a_mapped_column_the_export_lacks_lists_the_columns_it_has(tmp_path: Path) -> None:
+def test_a_mapped_column_the_export_lacks_names_the_closest_columns_it_has(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match='no column "Q2"') as caught:
         PerCall(columns={"CTA-01": "Q1", "CTA-02": "Q2"}).resolve(CALLS, ["Q1", "Nom"], tmp_path / "m.yml", "ratings")
-    assert caught.value.hint == 'the export\'s columns are: "Q1", "Nom"'
+    assert caught.value.hint == 'the closest of its 2 columns: "Q1", "Nom"'
+
+
+def test_a_typo_on_a_644_column_export_names_five_columns_not_all(tmp_path: Path) -> None:
+    columns = [
+        "id",
+        "submitdate",
+        *(f"G{g:02d}Q{q:02d}[SQ{s:03d}]" for g in range(20) for q in range(8) for s in range(4)),
+    ]
+    columns += ["SUPPORT[CTA01]", "SUPPORT[CTA02]"]
+    assert len(columns) == 644
+    with pytest.raises(MappingError) as caught:
+        PerCall(columns={"CTA-01": "SUPORT[CTA01]"}).resolve(CALLS, columns, tmp_path / "m.yml", "ratings")
+    hint = caught.value.hint or ""
+    assert hint.startswith("the closest of its 644 columns: ") and hint.count('"') == 10
+    assert '"SUPPORT[CTA01]"' in hint and len(str(caught.value)) < 400
     with pytest.raises(MappingError, match="no export column matches"):
         PerCall(pattern="Support {call}").resolve(CALLS, ["Q1"], tmp_path / "m.yml", "ratings")

@@ -46,8 +46,10 @@ def test_csv_in_the_encodings_and_delimiters_tools_write(
 def test_latin_1_fallback_and_declared_encoding(tmp_path: Path) -> None:
     assert decode("Région".encode("latin-1"), "auto", tmp_path)[1] == "cp1252"
     assert decode(b"\x81abc", "auto", tmp_path) == ("\x81abc", "latin-1")  # a byte cp1252 leaves undefined
-    with pytest.raises(ExportError, match='cannot be read as "utf-8"'):
-        decode("Région".encode("cp1252"), "utf-8", tmp_path)
+    with pytest.raises(ExportError, match='cannot be read as "utf-16-le"'):
+        decode(b"\x00\xd8", "utf-16-le", tmp_path)
+    # declared UTF-8: a stray byte is kept (as a surrogate) for its row to be quarantined, not refused
+    assert decode("Région".encode("cp1252"), "utf-8", tmp_path) == ("R\udce9gion", "utf-8")
 
 
 def test_quoted_multi_line_fields_and_row_numbers(tmp_path: Path) -> None:

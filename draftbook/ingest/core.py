@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook.ingest.mapping import load_mapping, require_columns
+from draftbook.errors import DataFileError
+from draftbook.ingest.mapping import MappingError, SourceMapping, load_mapping, require_columns
 from draftbook.ingest.pseudonyms import load_salt
-from draftbook.ingest.readers import read_export
-from draftbook.ingest.records import REASONS, RowSorter, order_calls
+from draftbook.ingest.readers import Export, ExportError, read_export
+from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, order_calls, vocabulary_index
 from draftbook.ingest.store import (
     REPORT,
     RoundTables,
@@ -29,6 +31,11 @@ from draftbook.paths import Workbook
 from draftbook.rounds import Round, load_round
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FAR_FROM_ROUND = dt.timedelta(days=30)  # submission dates further than this outside start-end are reported
+
+
+class NothingAcceptedError(DataFileError):
+    """An ingest that would accept no row: nothing is written."""
 
 
 @dataclass
@@ -47,26 +54,47 @@ class IngestResult:
     quarantine_file: Path | None
     written: list[Path] = field(default_factory=list)
     others_superseded: dict[str, int] = field(default_factory=dict)
+    excluded: int = 0
+    offences: Counter[tuple[str, str]] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    what_changed: str = ""  # "export", "mapping" or "export and mapping" when changed_since_last
 
     def summary(self) -> str:
-        """The result in plain words."""
+        """The result in plain words: counts, then each reason with its most frequent values and the fix."""
         lines = [
             f"{self.source}: {self.rows_read} rows read -> {self.accepted} accepted, "
-            f"{self.quarantined} quarantined, {self.superseded} superseded (earlier submissions of the same person)."
+            f"{self.quarantined} quarantined, {self.superseded} superseded (earlier submissions of the same person), "
+            f"{self.excluded} excluded (not answers, by the mapping's exclude:)."
         ]
-        for category, count in sorted(self.reasons.items()):
-            lines.append(f"  quarantined, {REASONS.get(category, category)}: {count}")
+        lines += reason_lines(self.reasons, self.offences)
         if self.quarantine_file:
             lines.append(f"  the quarantined rows, with their reasons, are in {self.quarantine_file} (private)")
         for other, count in self.others_superseded.items():
             lines.append(f"  {count} answer(s) of source {other} were replaced by later ones from this source")
+        lines += [f"  warning: {warning}" for warning in self.warnings]
         if self.changed_since_last:
             lines.append(
-                "  this export differs from the one ingested last time for this source; its rows were replaced"
+                f"  the {self.what_changed} changed since the last ingest of this source; its rows were replaced"
             )
         elif self.changed_since_last is False:
-            lines.append("  same export as last time: the tables are unchanged")
+            lines.append("  same export and mapping as last time: the tables are unchanged")
         return "\n".join(lines)
+
+
+def reason_lines(reasons: dict[str, int], offences: Counter[tuple[str, str]]) -> list[str]:
+    """Per reason: its count, its most frequent offending values with their counts, and the fix."""
+    lines = []
+    for category, count in sorted(reasons.items()):
+        lines.append(f"  quarantined, {REASONS.get(category, category)}: {count}")
+        ranked = sorted(((n, what) for (c, what), n in offences.items() if c == category and what), reverse=True)
+        for n, what in ranked[:SHOWN_VALUES]:
+            fix = FIXES.get(category, "")
+            if category == "unknown-label":
+                fix = fix.format(dimension=what.split()[1])
+            lines.append(f"    {what} ({n} row{'s' if n != 1 else ''}): {fix}")
+        if len(ranked) > SHOWN_VALUES:
+            lines.append(f"    ... and {len(ranked) - SHOWN_VALUES} other values (all in the quarantine file)")
+    return lines
 
 
 def source_name(round_: Round, mapping_path: Path) -> str:
@@ -101,6 +129,7 @@ def ingest_source(
     columns = list(export.frame.columns)
     for role, column in mapping.single_columns().items():
         require_columns([column], columns, mapping_path, role)
+    check_values(mapping, vocabulary_index)
     calls = [call.id for call in round_.calls]
     ratings = (
         order_calls(calls, mapping.ratings.resolve(calls, columns, mapping_path, "ratings")) if mapping.ratings else {}
@@ -110,6 +139,7 @@ def ingest_source(
         if mapping.comments
         else {}
     )
+    check_repeated(export, mapping, [*mapping.single_columns().values(), *ratings.values(), *comments.values()])
     progress(f"checking {export.rows_read} rows ...")
     rows = RowSorter(export, mapping, ratings, comments, source, salt or load_salt(workbook.private_dir)).sort()
     existing = RoundTables.read(round_, replacing=source)
@@ -117,27 +147,38 @@ def ingest_source(
 
     raw = export_path.read_bytes()
     report = read_report(round_)
-    previous = report.get(source, {}).get("sha256")
+    before = report.get(source, {})
     entry: dict[str, Any] = {
         "file": export_path.name,
         "sha256": hashlib.sha256(raw).hexdigest(),
         "mapping": mapping_path.name,
+        "mapping_sha256": hashlib.sha256(mapping_path.read_bytes()).hexdigest(),
         "encoding": export.encoding,
         "delimiter": export.delimiter,
         "rows_read": export.rows_read,
         "accepted": len(rows.respondents) - len(merge.superseded_new),
         "quarantined": len(rows.quarantine),
         "superseded": len(rows.superseded) + len(merge.superseded_new),
+        "excluded": len(rows.excluded),
         "reasons": dict(sorted(rows.reasons.items())),
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     check_invariant(entry, source, export_path)
+    if rows.respondents.empty:  # every row quarantined or excluded (superseded by another source is fine)
+        raise NothingAcceptedError(
+            f"no row of {export_path.name} was accepted ({entry['rows_read']} read, {entry['quarantined']} "
+            f"quarantined, {entry['superseded']} superseded, {entry['excluded']} excluded); nothing was written"
+            + "".join("\n" + line for line in reason_lines(entry["reasons"], rows.offences)),
+            file=export_path,
+            hint="fix the mapping as the lines above say, then run the ingest again",
+        )
+    changes = [name for name in ("sha256", "mapping_sha256") if name in before and before[name] != entry[name]]
     for other, lost in merge.superseded_old.items():
         report[other]["accepted"] -= lost
         report[other]["superseded"] += lost
         check_invariant(report[other], other, export_path)
-    if previous == entry["sha256"]:
-        entry["ingested_at"] = report[source].get("ingested_at", entry["ingested_at"])  # idempotent: same bytes
+    if before and not changes:
+        entry["ingested_at"] = before.get("ingested_at", entry["ingested_at"])  # idempotent: same bytes
     report[source] = entry
 
     private = workbook.private_dir / "rounds" / round_.id / source
@@ -150,6 +191,7 @@ def ingest_source(
         ).encode(),
         private / f"export{export_path.suffix.lower()}": raw,
         private / "quarantine.csv": csv_bytes(neutralise_formulas(rows.quarantine)),
+        private / "excluded.csv": csv_bytes(neutralise_formulas(rows.excluded)),
     }
     kept_mapping = round_.folder / "sources" / source / "mapping.yml"
     if kept_mapping.resolve() != mapping_path.resolve():
@@ -165,8 +207,53 @@ def ingest_source(
         superseded=entry["superseded"],
         reasons=entry["reasons"],
         sha256=entry["sha256"],
-        changed_since_last=None if previous is None else previous != entry["sha256"],
+        changed_since_last=None if not before else bool(changes),
+        what_changed=" and ".join({"sha256": "export", "mapping_sha256": "mapping"}[name] for name in changes),
         quarantine_file=(private / "quarantine.csv").relative_to(workbook.root) if len(rows.quarantine) else None,
         written=list(files),
         others_superseded=merge.superseded_old,
+        excluded=entry["excluded"],
+        offences=rows.offences,
+        warnings=date_warnings(round_, rows.respondents["submitted_at"]),
     )
+
+
+def check_values(mapping: SourceMapping, vocabulary: Callable[[str], dict[str, str]]) -> None:
+    """Every id a mapping's ``values`` points to is one the workbook's vocabulary knows."""
+    for dimension, labels in mapping.values.items():
+        ids = sorted(set(vocabulary(dimension).values()))
+        for label, target in labels.items():
+            if target not in ids:
+                raise MappingError(
+                    f'"{label}" maps to "{target}", which is no {dimension} of the vocabulary',
+                    file=mapping.path,
+                    key=f"values.{dimension}",
+                    hint=f"use one of: {', '.join(ids)} (data/vocabulary.yml)",
+                )
+
+
+def check_repeated(export: Export, mapping: SourceMapping, used: list[str]) -> None:
+    """Stop when a column the mapping uses heads two columns of the export (which one is meant?)."""
+    for column in export.repeated_columns:
+        if column in used:
+            raise ExportError(
+                f'two columns of the export are named "{column}"',
+                file=mapping.path,
+                column=column,
+                hint=f'rename one of them in the export, or map the other one by its position\'s name ("{column} (2)")',
+            )
+
+
+def date_warnings(round_: Round, submitted_at: pd.Series) -> list[str]:
+    """A warning when accepted submissions are dated far outside the round's start-end."""
+    dates = pd.to_datetime(submitted_at[submitted_at != ""], errors="coerce").dropna()
+    low = pd.Timestamp(round_.start - FAR_FROM_ROUND)
+    high = pd.Timestamp(round_.end + FAR_FROM_ROUND + dt.timedelta(days=1))
+    far = dates[(dates < low) | (dates >= high)]
+    if far.empty:
+        return []
+    examples = ", ".join(sorted({d.strftime("%Y-%m-%d") for d in far})[:3])
+    return [
+        f"{len(far)} submission date(s) fall far outside the round ({round_.start} to {round_.end}), e.g. {examples}: "
+        "check dates: in the mapping, or start and end in round.yml"
+    ]

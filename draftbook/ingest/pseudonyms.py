@@ -1,8 +1,9 @@
 """Pseudonymous respondent ids: stable across re-ingests and rounds, never reversible here.
 
-The id is a keyed hash (HMAC-SHA-256) of who the person is: their e-mail when
-the export has one, otherwise their organisation and name, otherwise the
-tool's response id. The key (the salt) lives in ``data/private/`` and is
+The id is a keyed hash (HMAC-SHA-256) of who the person is (``identities``):
+their e-mail when the export has one, otherwise their organisation and name,
+otherwise the tool's response id, among the identifiers the mapping's
+``identify_by`` allows. The key (the salt) lives in ``data/private/`` and is
 created on first use; whoever lacks it cannot test a guessed e-mail.
 """
 
@@ -12,15 +13,20 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from draftbook.text import fold_series
+from draftbook.text import fold, fold_series
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"
 LENGTH = 12
+PLACEHOLDERS = frozenset(
+    fold(value) for value in ("", "anonymous", "anonyme", "anónimo", "anónima", "n/a", "na", "-", "none", "null")
+)
 
 
 def load_salt(private_dir: Path) -> bytes:
@@ -35,23 +41,65 @@ def load_salt(private_dir: Path) -> bytes:
 
 
 def identities(
-    email: pd.Series | None,
-    name: pd.Series | None,
-    organisation: pd.Series | None,
-    response_id: pd.Series,
+    columns: Mapping[str, pd.Series],
+    identify_by: Sequence[str],
+    rows: pd.Series,
     source: str,
 ) -> pd.Series:
-    """Who each row is, as a folded key: e-mail, else organisation and name, else the response id."""
-    keys = "row:" + source + ":" + response_id.astype(str)
-    has_email = email.str.strip() != "" if email is not None else pd.Series(False, index=keys.index)
-    if name is not None:
-        named = (name.str.strip() != "") & ~has_email  # only where no e-mail decides
-        if named.any():
-            org = organisation if organisation is not None else pd.Series("", index=name.index)
-            keys[named] = "name:" + fold_series(org[named]) + "|" + fold_series(name[named])
-    if email is not None:
-        keys = keys.where(~has_email, "email:" + email.str.strip().str.casefold())
-    return keys
+    """Who each row is, as one key per person.
+
+    Rows that share any identifier of ``identify_by`` (``id``, ``email``,
+    ``name+organisation``; each enough alone) are one person. The person's key
+    is their e-mail if one of their rows has it, else their organisation and
+    name, else the tool's id, else the row: the same forms as before version 2,
+    so pseudonyms stay stable across re-ingests. A placeholder (empty,
+    "anonymous", "n/a", ...) never identifies anyone. ``columns`` holds the
+    mapped respondent columns (``id``, ``email``, ``name``, ``organisation``).
+    """
+    candidates = {name: _keys(name, columns, source) for name in identify_by}
+    person = pd.Series(np.arange(len(rows)), index=rows.index)
+    changed = True
+    while changed:  # rows linked through any identifier end with the smallest row position of their group
+        changed = False
+        for keys in candidates.values():
+            known = keys.notna()
+            if not known.any():
+                continue
+            lowest = person[known].groupby(keys[known]).transform("min")
+            moved = lowest < person[known]
+            if moved.any():
+                person[lowest.index[moved]] = lowest[moved]
+                changed = True
+    fallback = columns["id"] if "id" in columns else rows.astype(str)
+    chosen = "row:" + source + ":" + fallback.astype(str)
+    for name in reversed(PRIORITY):  # the most telling identifier is applied last, so it wins
+        if name not in candidates or not candidates[name].notna().any():
+            continue
+        best = candidates[name].groupby(person).min()  # per person, one key (the same for all their rows)
+        per_row = person.map(best)
+        chosen = chosen.where(per_row.isna(), per_row)
+    return chosen
+
+
+PRIORITY = ("email", "name+organisation", "id")
+
+
+def is_placeholder(values: pd.Series) -> pd.Series:
+    """True where a value says nobody in particular: empty, "anonymous", "n/a", "-"..."""
+    return fold_series(values.astype(str)).isin(PLACEHOLDERS)
+
+
+def _keys(identifier: str, columns: Mapping[str, pd.Series], source: str) -> pd.Series:
+    """The identity key of each row for one identifier; missing where the row has a placeholder."""
+    if identifier == "email":
+        email = columns["email"].astype(str)
+        return ("email:" + email.str.strip().str.casefold()).where(~is_placeholder(email))
+    if identifier == "id":
+        ids = columns["id"].astype(str)
+        return ("row:" + source + ":" + ids).where(~is_placeholder(ids))
+    name, organisation = columns["name"].astype(str), columns["organisation"].astype(str)
+    keys = "name:" + fold_series(organisation) + "|" + fold_series(name)
+    return keys.where(~is_placeholder(name) & ~is_placeholder(organisation))
 
 
 def pseudonymise(keys: pd.Series, salt: bytes) -> pd.Series:

@@ -35,7 +35,17 @@ class Export:
     first_row: int  # file row of the frame's index 0 (1-based, as a spreadsheet shows it)
     encoding: str | None = None
     delimiter: str | None = None
-    unparsed: list[tuple[int, str]] = field(default_factory=list)  # (file line, raw text)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text of its lines)
+    repeated_columns: list[str] = field(default_factory=list)  # names that head two columns
+
+    def without_skipped(self, count: int, body_start: int) -> Export:
+        """The export less the ``count`` rows from ``body_start`` (right under the header): not answers,
+        not counted in ``rows_read``."""
+        if count:
+            cutoff = body_start + count
+            self.frame = self.frame[(self.row_numbers() >= cutoff).to_numpy()]
+            self.unparsed = [(row, raw) for row, raw in self.unparsed if row >= cutoff]
+        return self
 
     def row_numbers(self) -> pd.Series:
         """The file row of each frame row, for messages and quarantine."""
@@ -93,9 +103,19 @@ def read_export(path: Path, mapping: SourceMapping) -> Export:
     return export
 
 
+# A valid UTF-8 sequence of two to four bytes: a file that has none is not UTF-8 at all.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by surrogateescape
+
+
 def decode(data: bytes, declared: str, path: Path) -> tuple[str, str]:
-    """The text of ``data`` and the encoding used: a BOM, else UTF-8, else Windows-1252."""
-    if declared != "auto":
+    """The text of ``data`` and the encoding used: a BOM, else UTF-8, else Windows-1252.
+
+    A file that is UTF-8 but for a few bytes stays UTF-8: those bytes are kept as
+    surrogates (``surrogateescape``) and the rows holding them are quarantined
+    later; only a file with no valid UTF-8 sequence at all is Windows-1252.
+    """
+    if declared != "auto" and codecs.lookup(declared).name != "utf-8":
         try:
             return data.decode(declared), declared
         except (UnicodeDecodeError, LookupError) as exc:
@@ -107,16 +127,32 @@ def decode(data: bytes, declared: str, path: Path) -> tuple[str, str]:
             ) from exc
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(name), name
+            return data.decode(name, errors="surrogateescape" if name == "utf-8-sig" else "strict"), name
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared != "auto" or _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", errors="surrogateescape"), "utf-8"
     try:
         # Excel on a French or Spanish Windows writes Windows-1252 (it has œ and €, which latin-1 lacks).
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def undecoded_rows(frame: pd.DataFrame) -> pd.Series:
+    """True for the rows holding bytes that are not valid in the file's encoding."""
+    bad = pd.Series(False, index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        bad |= values.str.contains(_UNDECODED, regex=True, na=False)
+    return bad
+
+
+def shown_bytes(text: str) -> str:
+    """Text with undecodable bytes written as ``\\xNN`` (for the private quarantine file)."""
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
 
 
 def sniff_delimiter(header: str) -> str:
@@ -128,24 +164,82 @@ def sniff_delimiter(header: str) -> str:
         return max(counts, key=lambda d: counts[d])
 
 
-_SKIPPED = re.compile(r"Skipping line (\d+)")
+def column_names(first: list[str], second: list[str] | None) -> list[str]:
+    """Names from one header row, or from two (SurveyMonkey): "question - sub-heading".
+
+    The first row's text carries right over the empty cells of the same question;
+    a second-row text that is empty, "Response" or "Open-Ended Response" adds nothing.
+    """
+    names = [str(c).strip() for c in first]
+    if second is None:
+        return names
+    carried, combined = "", []
+    for index, name in enumerate(names):
+        carried = name or carried
+        sub = str(second[index]).strip() if index < len(second) else ""
+        plain = sub.casefold() in ("", "response", "open-ended response")
+        combined.append(carried if plain else f"{carried} - {sub}" if carried else sub)
+    return combined
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """The names with repeats made distinct ("X", "X (2)"), and the names that repeated."""
+    seen: dict[str, int] = {}
+    unique, repeated = [], []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] == 1:
+            unique.append(name)
+        else:
+            unique.append(f"{name} ({seen[name]})")
+            repeated.append(name)
+    return unique, sorted(set(repeated))
+
+
+@dataclass
+class _Records:
+    """Where each data record of a CSV body is: its fields' count and its physical lines."""
+
+    widths: list[int]
+    spans: list[tuple[int, int]]  # (first line, line after the last), 0-based in the body
+
+
+def _scan_records(body: str, delimiter: str) -> _Records:
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    widths, spans, line = [], [], 0
+    for fields in reader:
+        if fields:  # pandas skips blank lines: so do we, to keep the counts aligned
+            widths.append(len(fields))
+            spans.append((line, reader.line_num))
+        line = reader.line_num
+    return _Records(widths, spans)
 
 
 def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
     """CSV in any of the encodings and delimiters the tools write; quoted multi-line fields; CRLF."""
     text, encoding = decode(data, mapping.encoding, path)
-    lines = text.splitlines()
+    lines = text.splitlines(keepends=True)
     skip = mapping.header_row - 1
     if len(lines) <= skip or not lines[skip].strip():
         raise ExportError(f"there is no header at row {mapping.header_row}", file=path, key="header_row")
     delimiter = mapping.delimiter or sniff_delimiter(lines[skip])
+    rest = "".join(lines[skip:])
+    header_reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
+    try:
+        header = [next(header_reader) for _ in range(mapping.header_rows)]
+    except StopIteration:
+        raise ExportError("the file has column names but no answers", file=path) from None
+    names, repeated = unique_names(column_names(header[0], header[1] if len(header) > 1 else None))
+    body_lines = lines[skip:][header_reader.line_num :]
+    body = "".join(body_lines)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             frame = pd.read_csv(
-                io.StringIO(text),
+                io.StringIO(body),
                 sep=delimiter,
-                skiprows=skip,
+                header=None,
+                names=list(range(len(names))),
                 dtype=str,
                 keep_default_na=False,
                 na_filter=False,
@@ -153,15 +247,27 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
                 on_bad_lines="warn",
                 engine="c",
             )
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame(columns=list(range(len(names))), dtype=str)
+        except pd.errors.ParserError as exc:
             raise ExportError(f"the CSV cannot be parsed: {exc}", file=path) from exc
-    unparsed = []
-    for warning in caught:
-        for line in _SKIPPED.findall(str(warning.message)):
-            number = int(line) + skip
-            unparsed.append((number, lines[number - 1] if number - 1 < len(lines) else ""))
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return Export(frame, mapping.header_row + 1, encoding, delimiter, unparsed)
+    frame = frame.fillna("")
+    frame.columns = pd.Index(names)
+    unparsed: list[tuple[int, str]] = []
+    first = skip + mapping.header_rows + 1  # spreadsheet row of record 0 (records, not lines)
+    if any("Skipping line" in str(w.message) for w in caught):
+        # pandas numbers the lines it skips in its own way: find the records again, with their lines.
+        records = _scan_records(body, delimiter)
+        good = [i for i, width in enumerate(records.widths) if width <= len(names)]
+        if len(good) == len(frame):
+            frame.index = pd.Index(good)
+        for record, width in enumerate(records.widths):
+            if width > len(names):
+                start, stop = records.spans[record]
+                raw = "".join(body_lines[start:stop]).rstrip("\r\n")
+                unparsed.append((first + record, shown_bytes(raw)))
+    export = Export(frame, first, encoding, delimiter, unparsed, repeated)
+    return export.without_skipped(mapping.skip_rows, first)
 
 
 def read_xlsx(path: Path, data: bytes, mapping: SourceMapping) -> Export:
@@ -178,11 +284,18 @@ def read_xlsx(path: Path, data: bytes, mapping: SourceMapping) -> Export:
             key="sheet",
             hint="its sheets are: " + ", ".join(f'"{s}"' for s in book.sheet_names),
         )
-    frame = pd.read_excel(book, sheet_name=sheet, header=mapping.header_row - 1, dtype=str).fillna("")
+    cells = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str).fillna("")
+    top = mapping.header_row - 1
+    if len(cells) <= top or (cells.iloc[top] == "").all():
+        raise ExportError(f"there is no header at row {mapping.header_row}", file=path, key="header_row")
+    header = [cells.iloc[top + i].tolist() for i in range(mapping.header_rows) if top + i < len(cells)]
+    names, repeated = unique_names(column_names(header[0], header[1] if len(header) > 1 else None))
+    frame = cells.iloc[top + mapping.header_rows :].copy()
+    frame.columns = pd.Index(names)
+    frame.index = frame.index + 1  # the sheet's own row numbers (pandas starts at 0 at the first row)
     frame = frame.loc[~(frame == "").all(axis=1)]  # rows left blank by the typist are not answers
-    frame.columns = [str(c).strip() for c in frame.columns]
-    first = mapping.header_row + 1
-    return Export(frame, first, None, None, [])  # the index keeps the sheet's own row numbers
+    export = Export(frame, 0, None, None, [], repeated)
+    return export.without_skipped(mapping.skip_rows, top + mapping.header_rows + 1)
 
 
 register_reader("csv", read_csv)

@@ -6,6 +6,7 @@ the rows that need a message are looked at one by one.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,15 +14,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import SourceMapping
 from draftbook.ingest.pseudonyms import identities, pseudonymise
-from draftbook.ingest.readers import Export
+from draftbook.ingest.readers import Export, shown_bytes, undecoded_rows
+from draftbook.ingest.scales import label_key
 from draftbook.rounds import TABLE_COLUMNS
 from draftbook.text import fold, fold_series, redact, redact_name, strip_series
 from draftbook.vocabulary import ALIASES, VOCABULARIES
 
 UNKNOWN = "unknown"
-DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d-%m-%Y %H:%M:%S")
+# Day-first patterns; month-first ones are the same with %d and %m swapped. Tools write
+# 24/02/2022 16:05:00, 24.02.2022, 2/24/2022 4:05:00 PM (SurveyMonkey), 2/24/22 16:05 (Excel).
+_DAY_FIRST = tuple(
+    f"%d{sep}%m{sep}{year}{time}"
+    for sep in ("/", ".", "-")
+    for year in ("%Y", "%y")
+    for time in (" %H:%M:%S", " %H:%M", "", " %I:%M:%S %p", " %I:%M %p")
+)
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?:[ T]|$)")
+SHOWN_VALUES = 5  # offending values shown per reason in the summary
 CONSENT_YES = {fold(v) for v in ("yes", "y", "oui", "o", "sí", "si", "true", "vrai", "verdadero", "1", "x", "ok")}
 CONSENT_YES |= {fold(v) for v in ("j'accepte", "i agree", "i accept", "acepto", "de acuerdo", "d'accord", "agree")}
 
@@ -32,7 +44,21 @@ REASONS = {
     "unknown-label": "a region, constituency or language is not one the workbook knows",
     "bad-date": "the submission date cannot be read",
     "empty": "no rating and no comment",
+    "encoding": "the row holds bytes that are not valid UTF-8 text",
 }
+# What the analyst can do about each reason, for the console summary.
+FIXES = {
+    "unparsed": "the rows are in the quarantine file; fix the export's quoting or delimiter",
+    "off-scale": "add the label to ratings: scale: in the mapping (label: score, or null for no opinion)",
+    "unknown-label": "add it under values: {dimension}: in the mapping",
+    "bad-date": "set dates: in the mapping (day-first, month-first, iso or a pattern)",
+    "empty": "nothing to do: these rows hold no answer",
+    "encoding": "export the file again as UTF-8, or set encoding: in the mapping",
+}
+
+
+class DateOrderError(DataFileError):
+    """The dates of an export do not say whether the day or the month comes first."""
 
 
 @dataclass
@@ -44,7 +70,9 @@ class SortedRows:
     comments: pd.DataFrame
     quarantine: pd.DataFrame  # row, reason, and the raw values
     superseded: pd.DataFrame  # row, respondent, submitted_at
+    excluded: pd.DataFrame  # row, and the raw values
     reasons: Counter[str] = field(default_factory=Counter)
+    offences: Counter[tuple[str, str]] = field(default_factory=Counter)  # (category, what was wrong): rows
 
 
 def vocabulary_index(dimension: str) -> dict[str, str]:
@@ -59,19 +87,44 @@ def vocabulary_index(dimension: str) -> dict[str, str]:
     return index
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """ISO 8601 or day-first dates as 'YYYY-MM-DDTHH:MM:SS' (UTC when a zone is given); empty stays empty.
+def date_formats(order: str) -> tuple[str, ...]:
+    """The strptime patterns tried for a date order other than ``iso``."""
+    if order == "day-first":
+        return _DAY_FIRST
+    if order == "month-first":
+        return tuple(f.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m") for f in _DAY_FIRST)
+    return (order,)  # a pattern of the mapping's own
 
-    Returns the parsed text and a mask of values that are not dates.
+
+def date_order(values: pd.Series) -> str | None:
+    """``day-first`` or ``month-first`` as the values show it; None when they cannot tell or contradict.
+
+    A first field above 12 means day-first, a second field above 12 means month-first.
+    """
+    fields = values.str.extract(_DAY_MONTH).dropna().astype(int)
+    if fields.empty:
+        return "iso"
+    day_first, month_first = bool((fields[0] > 12).any()), bool((fields[1] > 12).any())
+    if day_first == month_first:
+        return None
+    return "day-first" if day_first else "month-first"
+
+
+def parse_dates(values: pd.Series, order: str = "day-first") -> tuple[pd.Series, pd.Series]:
+    """Dates as 'YYYY-MM-DDTHH:MM:SS' (UTC when a zone is given); empty stays empty.
+
+    ISO 8601 is read in every order; other values by ``order`` (``day-first``,
+    ``month-first``, ``iso`` or a strptime pattern). Returns the parsed text and
+    a mask of values that are not dates.
     """
     text = values.str.strip()
     empty = text == ""
     parsed = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce", utc=True)
-    for day_first in DAY_FIRST_FORMATS:
+    for pattern in () if order == "iso" else date_formats(order):
         todo = parsed.isna() & ~empty
         if not todo.any():
             break
-        parsed = parsed.fillna(pd.to_datetime(text.where(todo), format=day_first, errors="coerce", utc=True))
+        parsed = parsed.fillna(pd.to_datetime(text.where(todo), format=pattern, errors="coerce", utc=True))
     bad = parsed.isna() & ~empty
     shown = parsed.dt.tz_convert(None).dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
     return shown, bad
@@ -82,6 +135,13 @@ def _off_scale_reason(call: str, column: str, labels: pd.Series) -> Callable[[pd
         return f'{call}: "' + labels[rows] + f'" in column "{column}" is not on the scale'
 
     return reason
+
+
+def _quoted(prefix: str, values: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    def offence(rows: pd.Series) -> pd.Series:
+        return f'{prefix}"' + values[rows].str.slice(0, 80) + '"'
+
+    return offence
 
 
 class RowSorter:
@@ -95,8 +155,10 @@ class RowSorter:
         comment_columns: dict[str, str],
         source: str,
         salt: bytes,
+        vocabulary: Callable[[str], dict[str, str]] = vocabulary_index,
     ) -> None:
         self.frame = export.frame
+        self.vocabulary = vocabulary
         self.export = export
         self.mapping = mapping
         self.rating_columns = rating_columns
@@ -105,34 +167,57 @@ class RowSorter:
         self.salt = salt
         self.reason = pd.Series("", index=self.frame.index, dtype=object)
         self.category = pd.Series("", index=self.frame.index, dtype=object)
+        self.offence = pd.Series("", index=self.frame.index, dtype=object)
+        self.excluded = self._excluded()
+
+    def _excluded(self) -> pd.Series:
+        """Rows the mapping's ``exclude`` says are not answers (tests, previews, spam, incomplete)."""
+        excluded = pd.Series(False, index=self.frame.index)
+        for column, values in self.mapping.exclude.items():
+            cells = self.frame[column].astype(str)
+            keys = cells.map({cell: label_key(cell) for cell in cells.unique()})
+            excluded |= keys.isin(values)
+        return excluded
 
     def column(self, role: str) -> pd.Series | None:
         name = self.mapping.respondent.get(role)
         return None if name is None else strip_series(self.frame[name])
 
-    def flag(self, mask: pd.Series, category: str, detail: Callable[[pd.Series], pd.Series] | str) -> None:
-        """Quarantine the rows of ``mask`` that have no reason yet; ``detail`` builds their reasons."""
-        new = mask & (self.reason == "")
+    def flag(
+        self,
+        mask: pd.Series,
+        category: str,
+        detail: Callable[[pd.Series], pd.Series] | str,
+        offence: Callable[[pd.Series], pd.Series] | str = "",
+    ) -> None:
+        """Quarantine the rows of ``mask`` that have no reason yet and are not excluded.
+
+        ``detail`` builds each row's reason (quarantine file), ``offence`` the short
+        text the console summary counts ('unknown region "Northeast"').
+        """
+        new = mask & (self.reason == "") & ~self.excluded
         if not new.any():
             return
         self.category[new] = category
         self.reason[new] = detail(new) if callable(detail) else detail
+        self.offence[new] = offence(new) if callable(offence) else offence
 
     def labelled(self, dimension: str, role: str, default: str) -> pd.Series:
+        """The vocabulary id of each row's label: the mapping's ``values`` first, then the vocabulary."""
         values = self.column(role)
         if values is None:
             return pd.Series(default, index=self.frame.index, dtype=object)
-        index = vocabulary_index(dimension)
-        folded = fold_series(values)
-        mapped = folded.map(index)
-        bad = mapped.isna() & (folded != "")
+        index = self.vocabulary(dimension) | self.mapping.values.get(dimension, {})
+        keys = values.map({value: label_key(value) for value in values.unique()})
+        mapped = keys.map(index)
+        bad = mapped.isna() & (keys != "")
         column = self.mapping.respondent[role]
 
         def reason(rows: pd.Series) -> pd.Series:
             return f'unknown {dimension} "' + values[rows] + f'" in column "{column}"'
 
-        self.flag(bad, "unknown-label", reason)
-        return mapped.where(folded != "", default).fillna(default)
+        self.flag(bad, "unknown-label", reason, _quoted(f"unknown {dimension} ", values))
+        return mapped.where(keys != "", default).fillna(default)
 
     def scores(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Wide tables (one column per call) of scores and of the labels as written."""
@@ -142,7 +227,7 @@ class RowSorter:
             label = strip_series(self.frame[column])
             assert self.mapping.scale is not None
             score, off_scale = self.mapping.scale.score_column(label)
-            self.flag(off_scale, "off-scale", _off_scale_reason(call, column, label))
+            self.flag(off_scale, "off-scale", _off_scale_reason(call, column, label), _quoted("off the scale: ", label))
             scores[call], labels[call] = score, label
         return pd.DataFrame(scores, index=self.frame.index), pd.DataFrame(labels, index=self.frame.index)
 
@@ -161,33 +246,63 @@ class RowSorter:
             else pd.MultiIndex.from_tuples([], names=["kind", "call"]),
         )
 
+    def dates(self) -> pd.Series:
+        """The submission dates, read in the order the mapping gives or the values show."""
+        submitted = self.column("submitted_at")
+        if submitted is None:
+            return pd.Series("", index=self.frame.index, dtype=object)
+        order = self.mapping.dates
+        if order == "auto":
+            order = self._date_order(submitted)
+        submitted_at, bad_date = parse_dates(submitted, order)
+        self.flag(
+            bad_date,
+            "bad-date",
+            lambda rows: 'the date "' + submitted[rows] + '" cannot be read',
+            _quoted("date ", submitted),
+        )
+        return submitted_at
+
+    def _date_order(self, submitted: pd.Series) -> str:
+        counted = submitted[~self.excluded & (submitted != "")]
+        order = date_order(counted)
+        if order is not None:
+            return order
+        fields = counted.str.extract(_DAY_MONTH).dropna().astype(int)
+        both = bool((fields[0] > 12).any()) and bool((fields[1] > 12).any())
+        examples = ", ".join(f'"{v}"' for v in counted[counted.str.match(_DAY_MONTH)].unique()[:3])
+        column = self.mapping.respondent["submitted_at"]
+        reason = (
+            f"some dates put the day first and others the month first ({examples})"
+            if both
+            else f"the dates do not show whether the day or the month comes first ({examples}: no field above 12)"
+        )
+        raise DateOrderError(
+            reason,
+            file=self.mapping.path,
+            column=column,
+            key="dates",
+            hint="add dates: day-first or dates: month-first to the mapping "
+            '(or a pattern such as "%m/%d/%Y %H:%M:%S"); the ingest never guesses',
+        )
+
     def sort(self) -> SortedRows:
+        self.flag(undecoded_rows(self.frame), "encoding", REASONS["encoding"], "bytes that are not UTF-8")
         language = self.labelled("language", "language", self.mapping.language or UNKNOWN)
         region = self.labelled("region", "region", UNKNOWN)
         constituency = self.labelled("constituency", "constituency", UNKNOWN)
-        submitted = self.column("submitted_at")
-        if submitted is not None:
-            submitted_at, bad_date = parse_dates(submitted)
-            self.flag(bad_date, "bad-date", lambda rows: 'the date "' + submitted[rows] + '" cannot be read')
-        else:
-            submitted_at = pd.Series("", index=self.frame.index, dtype=object)
+        submitted_at = self.dates()
         scores, labels = self.scores()
         texts = self.texts()
         answered = (labels != "").any(axis=1) if len(labels.columns) else pd.Series(False, index=self.frame.index)
         commented = (texts != "").any(axis=1) if len(texts.columns) else pd.Series(False, index=self.frame.index)
-        self.flag(~answered & ~commented, "empty", "no rating and no comment")
+        self.flag(~answered & ~commented, "empty", "no rating and no comment", "no rating and no comment")
 
-        response_id = self.column("id")
         rows = self.export.row_numbers()
-        keys = identities(
-            self.column("email"),
-            self.column("name"),
-            self.column("organisation"),
-            response_id if response_id is not None else rows.astype(str),
-            self.source,
-        )
-        respondent = pseudonymise(keys, self.salt)
-        ok = self.reason == ""
+        roles = ("id", "email", "name", "organisation")
+        columns = {role: column for role in roles if (column := self.column(role)) is not None}
+        respondent = pseudonymise(identities(columns, self.mapping.identify_by, rows, self.source), self.salt)
+        ok = (self.reason == "") & ~self.excluded
         latest = self._latest(respondent, submitted_at, rows, ok)
         superseded = ok & ~latest
         accepted = ok & latest
@@ -206,7 +321,10 @@ class RowSorter:
             respondents=people.reset_index(drop=True),
             ratings=self._ratings(people, scores[accepted], labels[accepted]),
             comments=self._comments(people, texts[accepted]),
-            quarantine=self._quarantine(~ok, rows),
+            quarantine=self._quarantine((self.reason != "") & ~self.excluded, rows),
+            excluded=pd.concat([pd.DataFrame({"row": rows[self.excluded]}), self.frame[self.excluded]], axis=1)
+            .astype(str)
+            .reset_index(drop=True),
             superseded=pd.DataFrame(
                 {
                     "row": rows[superseded],
@@ -215,7 +333,9 @@ class RowSorter:
                 }
             ).reset_index(drop=True),
             # Counter addition drops zero counts: "unparsed" appears only when a line could not be read.
-            reasons=Counter(self.category[~ok]) + Counter({"unparsed": len(self.export.unparsed)}),
+            reasons=Counter(self.category[self.reason != ""]) + Counter({"unparsed": len(self.export.unparsed)}),
+            offences=Counter(zip(self.category[self.reason != ""], self.offence[self.reason != ""], strict=True))
+            + Counter({("unparsed", "lines with more fields than the header"): len(self.export.unparsed)}),
         )
 
     @staticmethod
@@ -270,7 +390,7 @@ class RowSorter:
         return fold_series(self.frame[self.mapping.consent].astype(str)).isin(CONSENT_YES)
 
     def _quarantine(self, bad: pd.Series, rows: pd.Series) -> pd.DataFrame:
-        raw = self.frame[bad].astype(str)
+        raw = self.frame[bad].astype(str).map(shown_bytes)
         head = pd.DataFrame({"row": rows[bad], "category": self.category[bad], "reason": self.reason[bad]})
         parsed = pd.concat([head, raw], axis=1)
         unparsed = pd.DataFrame(

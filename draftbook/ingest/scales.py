@@ -3,11 +3,15 @@
 Scales live in a registry (``register_scale``), like papermill's engines; the
 built-in ``agreement-5`` knows the labels in French, English and Spanish.
 Labels are compared after folding (case, accents, apostrophes, spaces), and
-the digits 1 to 5 are accepted as themselves.
+numbers are labels like any other, compared as numbers: ``4``, ``4.0``, ``4,0``
+and `` 4 `` are one label, in the built-in scales and in a mapping's own scale.
+The digits 1 to 5 are accepted as themselves unless the scale gives them
+another score.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,6 +20,16 @@ import pandas as pd
 from draftbook.text import fold
 
 NO_OPINION: None = None
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def label_key(label: str) -> str:
+    """The form in which labels are compared: folded, and numbers written one way ("4,0" -> "4")."""
+    folded = fold(label)
+    if not _NUMBER.fullmatch(folded):
+        return folded
+    number = float(folded.replace(",", "."))
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 @dataclass(frozen=True)
@@ -27,12 +41,11 @@ class Scale:
 
     def lookup(self, label: str) -> int | None:
         """The score of ``label``; KeyError when the label is not on the scale."""
-        folded = fold(label)
-        if folded in self.scores:
-            return self.scores[folded]
-        number = folded[:-2] if folded.endswith(".0") else folded  # Excel writes 4 as 4.0
-        if number in {"1", "2", "3", "4", "5"}:
-            return int(number)
+        key = label_key(label)
+        if key in self.scores:
+            return self.scores[key]
+        if key in {"1", "2", "3", "4", "5"}:  # Excel and Kobo write 4 as 4.0: label_key made it "4"
+            return int(key)
         raise KeyError(label)
 
     def score_column(self, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -57,7 +70,7 @@ _SCALES: dict[str, Scale] = {}
 
 def register_scale(name: str, labels: Mapping[str, int | None]) -> Scale:
     """Add a scale to the registry (labels are folded); return it."""
-    scale = Scale(name, {fold(label): score for label, score in labels.items()} | {"": NO_OPINION})
+    scale = Scale(name, {label_key(label): score for label, score in labels.items()} | {"": NO_OPINION})
     _SCALES[name] = scale
     return scale
 
@@ -73,7 +86,7 @@ def scale_names() -> list[str]:
 
 def custom_scale(labels: Mapping[str, int | None]) -> Scale:
     """A scale written in a mapping file as ``{label: score}``."""
-    return Scale("custom", {fold(str(label)): score for label, score in labels.items()} | {"": NO_OPINION})
+    return Scale("custom", {label_key(str(label)): score for label, score in labels.items()} | {"": NO_OPINION})
 
 
 register_scale(

@@ -27,7 +27,7 @@ REPORT = "ingest-report.json"
 
 
 class InvariantError(DataFileError):
-    """rows_read != accepted + quarantined + superseded: a bug, and nothing was written."""
+    """rows_read != accepted + quarantined + superseded + excluded: a bug, and nothing was written."""
 
 
 @dataclass
@@ -96,8 +96,8 @@ def merge_source(existing: RoundTables, incoming: RoundTables, source: str) -> M
 
 
 def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None:
-    """rows_read must equal accepted + quarantined + superseded, or nothing is written."""
-    total = entry["accepted"] + entry["quarantined"] + entry["superseded"]
+    """rows_read must equal accepted + quarantined + superseded + excluded, or nothing is written."""
+    total = entry["accepted"] + entry["quarantined"] + entry["superseded"] + entry.get("excluded", 0)
     if entry["rows_read"] != total:
         raise InvariantError(
             f"source {source}: {entry['rows_read']} rows read but {total} accounted for",
