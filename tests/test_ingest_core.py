@@ -11,10 +11,11 @@ import pytest
 
 from draftbook.errors import DataFileError
 from draftbook.ingest import ingest_source
+from draftbook.ingest.core import NothingAcceptedError
 from draftbook.ingest.readers import ExportError
 from draftbook.paths import Workbook
 from draftbook.rounds import load_round, read_table
-from tests.exports import MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round, xlsx_export
+from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round, rows_to_csv, xlsx_export
 
 SALT = b"test-salt"
 
@@ -231,3 +232,171 @@ def test_no_personal_data_outside_private(workbook: Workbook, round_folder: Path
                 assert secret not in text, (secret, path)
     comment = tables(workbook)["comments"].set_index("kind").loc["missing", "text"]
     assert comment == "Appelez [name removed] au [phone removed] ou [e-mail removed] (IP [address removed])"
+
+
+# --- real exports (mapping version 2): each defect found with real tools, reproduced ---
+
+US_DATES = ["12/13/2019 12:02:32", "1/8/2020 09:15:00", "1/9/2020 10:00:00"]
+
+
+def with_dates(dates: list[str]) -> list[list[str]]:
+    return [changed(person, {0: date}) for person, date in zip(PEOPLE, dates, strict=True)]
+
+
+def test_us_dates_are_read_month_first_never_swapped(workbook: Workbook, round_folder: Path) -> None:
+    result = run(workbook, csv_export(with_dates(US_DATES)).encode())
+    assert result.accepted == 3 and result.quarantined == 0
+    dates = sorted(tables(workbook)["respondents"]["submitted_at"])
+    assert dates == ["2019-12-13T12:02:32", "2020-01-08T09:15:00", "2020-01-09T10:00:00"]
+    assert any("far outside the round" in warning for warning in result.warnings)  # the round is January 2030
+
+
+def test_dates_that_cannot_tell_their_order_stop_the_ingest(workbook: Workbook, round_folder: Path) -> None:
+    before = snapshot(round_folder)
+    data = csv_export(with_dates(["1/8/2020 09:15:00", "2/3/2020 10:00:00", "3/4/2020 11:00:00"])).encode()
+    with pytest.raises(DataFileError, match="day or the month") as caught:
+        run(workbook, data)
+    assert caught.value.key == "dates" and "dates: month-first" in (caught.value.hint or "")
+    assert snapshot(round_folder) == before | {"sources/form/mapping.yml": MAPPING.encode()}
+    assert not (round_folder / "respondents.csv").exists()
+    result = run(workbook, data, mapping=MAPPING + "dates: month-first\n")
+    assert sorted(tables(workbook)["respondents"]["submitted_at"])[0] == "2020-01-08T09:15:00"
+    assert result.accepted == 3
+
+
+def test_dates_that_contradict_each_other_stop_the_ingest(workbook: Workbook, round_folder: Path) -> None:
+    data = csv_export(with_dates(["13/12/2019 09:15:00", "12/13/2019 10:00:00", "2030-01-02"])).encode()
+    with pytest.raises(DataFileError, match="some dates put the day first and others the month first"):
+        run(workbook, data)
+
+
+def test_a_stray_byte_quarantines_its_row_and_the_rest_stays_utf8(workbook: Workbook, round_folder: Path) -> None:
+    rows = [changed(PEOPLE[2], {10: "Más financiación directa"}), changed(PEOPLE[0], {11: "REPLACE"})]
+    data = csv_export(rows).encode("utf-8").replace(b"REPLACE", b"co\xfbt \xe9lev\xe9")  # cp1252 bytes
+    result = run(workbook, data)
+    assert (result.accepted, result.quarantined, result.reasons) == (1, 1, {"encoding": 1})
+    comments = tables(workbook)["comments"]
+    assert comments["text"].tolist() == ["Más financiación directa"]
+    quarantine = (workbook.private_dir / "rounds" / ROUND / "form" / "quarantine.csv").read_text(encoding="utf-8")
+    assert "co\\xfbt \\xe9lev\\xe9" in quarantine  # the row's own bytes, shown, not mojibake
+    assert "Ã" not in (round_folder / "comments.csv").read_text(encoding="utf-8")
+
+
+def test_a_file_with_no_utf8_at_all_is_windows_1252(workbook: Workbook, round_folder: Path) -> None:
+    result = run(workbook, csv_export().encode("cp1252"))
+    assert result.accepted == 3 and "cœur" in tables(workbook)["comments"]["text"].str.cat()
+
+
+def test_an_unparseable_line_after_a_multi_line_field_is_quarantined_with_its_own_text(
+    workbook: Workbook, round_folder: Path
+) -> None:
+    rows = [changed(PEOPLE[0], {10: "Premier paragraphe.\nSecond paragraphe, avec virgule."})]
+    bad = changed(PEOPLE[1], {1: "bad@x.example"}) + ["surplus"]
+    rows += [bad, list(PEOPLE[2])]
+    result = run(workbook, csv_export(rows).encode())
+    assert (result.rows_read, result.accepted, result.quarantined) == (3, 2, 1)
+    quarantine = pd.read_csv(workbook.private_dir / "rounds" / ROUND / "form" / "quarantine.csv", dtype=str)
+    assert quarantine["row"].tolist() == ["3"]  # the second answer: spreadsheet row 3
+    assert quarantine["raw_line"].item().startswith("24/02/2022 16:07:10,bad@x.example,Bo Ranite")
+    assert quarantine["raw_line"].item().endswith(",surplus")
+    regions = set(tables(workbook)["respondents"]["region"])
+    assert regions == {"africa", "latin-america"}  # the row after the bad line keeps its own values
+
+
+QUALTRICS_ROWS = [
+    changed(HEADER, {0: "Recorded"}),  # question texts
+    ['{"ImportId":"recordedDate"}'] + ['{"ImportId":"QID3_4_TEXT"}'] * (len(HEADER) - 1),
+]
+
+
+def test_skip_rows_and_exclude(workbook: Workbook, round_folder: Path) -> None:
+    preview = changed(PEOPLE[0], {1: "preview@x.example", 13: "Survey Preview"})
+    rows = [*QUALTRICS_ROWS, *PEOPLE, preview]
+    mapping = MAPPING + "skip_rows: 2\nexclude:\n  J'accepte: [Survey Preview, Survey Test]\n"
+    result = run(workbook, csv_export(rows).encode(), mapping=mapping)
+    assert (result.rows_read, result.accepted, result.excluded, result.quarantined) == (4, 3, 1, 0)
+    assert "ImportId" not in (round_folder / "comments.csv").read_text()
+    report = json.loads((round_folder / "ingest-report.json").read_text())["form"]
+    assert report["excluded"] == 1
+    assert report["rows_read"] == report["accepted"] + report["quarantined"] + report["superseded"] + 1
+    excluded = (workbook.private_dir / "rounds" / ROUND / "form" / "excluded.csv").read_text()
+    assert "preview@x.example" in excluded
+
+
+def test_the_qualtrics_preset(workbook: Workbook, round_folder: Path) -> None:
+    header = ["Status", "RecordedDate", "ResponseId", *HEADER[3:]]
+    people = [["IP Address", "2030-01-02 10:00:00", f"R_{i}", *p[3:]] for i, p in enumerate(PEOPLE)]
+    tests = [["Survey Test", "2030-01-02 11:00:00", "R_t", *PEOPLE[0][3:]], ["8", "2030-01-02", "R_s", *PEOPLE[0][3:]]]
+    texts = [changed(header, {}), ['{"ImportId":"status"}'] * len(header)]
+    mapping = "tool: qualtrics\n" + MAPPING.split("respondent:\n")[0] + "respondent:\n  region: Région\n"
+    mapping += 'ratings:\n  column: "Soutien à l\'appel [{call}]"\n'
+    result = run(workbook, rows_to_csv([header, *texts, *people, *tests]).encode("utf-8-sig"), mapping=mapping)
+    assert (result.rows_read, result.accepted, result.excluded) == (5, 3, 2)
+    assert sorted(tables(workbook)["respondents"]["submitted_at"])[0] == "2030-01-02T10:00:00"
+    explicit = mapping + "exclude:\n  Status: [IP Address]\n"  # an explicit key wins over the preset's
+    result = run(workbook, rows_to_csv([header, *texts, *people, *tests]).encode(), mapping=explicit)
+    assert (result.accepted, result.excluded) == (2, 3)
+
+
+def test_the_surveymonkey_preset_names_columns_from_its_two_header_rows(workbook: Workbook, round_folder: Path) -> None:
+    first = ["Respondent ID", "End Date", "Region", "How much do you support each call?", "", "", "Comments"]
+    second = ["", "", "Response", "CTA-01", "CTA-02", "CTA-03", "Open-Ended Response"]
+    rows = [
+        ["114", "01/13/2030 10:02:33 AM", "Africa", "Agree", "Strongly agree", "Disagree", "Bien."],
+        ["115", "01/14/2030 04:10:00 PM", "Europe", "Neutral", "", "Agree", ""],
+    ]
+    mapping = (
+        "tool: surveymonkey\nlanguage: en\nrespondent:\n  id: Respondent ID\n  submitted_at: End Date\n"
+        "  region: Region\nratings:\n  column: How much do you support each call? - {call}\n"
+        "comments:\n  general: Comments\n"
+    )
+    result = run(workbook, rows_to_csv([first, second, *rows]).encode(), mapping=mapping)
+    assert (result.rows_read, result.accepted) == (2, 2)
+    assert sorted(tables(workbook)["respondents"]["submitted_at"]) == ["2030-01-13T10:02:33", "2030-01-14T16:10:00"]
+    assert tables(workbook)["ratings"]["score"].dropna().astype(int).tolist() == [4, 5, 2, 3, 4]
+
+
+def test_numbers_are_one_label_however_written(workbook: Workbook, round_folder: Path) -> None:
+    rows = [changed(PEOPLE[i], {7: label, 8: "", 9: ""}) for i, label in enumerate(["4", "4.0", " 4,0 "])]
+    scale = "ratings:\n  scale: {'1': 1, '2': 1, '3': 2, '4': 3, '5': 4, '6': 5, Sans avis: null}\n"
+    mapping = MAPPING.replace("ratings:\n  scale: agreement-5\n", scale)
+    result = run(
+        workbook, csv_export([*rows, changed(PEOPLE[0], {1: "z@x.example", 7: "6.0", 8: "", 9: ""})]).encode(), mapping=mapping
+    )
+    assert result.quarantined == 0
+    scores = tables(workbook)["ratings"].query("call == 'CTA-01'")["score"].astype(int).tolist()
+    assert sorted(scores) == [3, 3, 3, 5]
+
+
+def test_the_tool_labels_map_through_values(workbook: Workbook, round_folder: Path) -> None:
+    rows = [changed(PEOPLE[0], {5: "Northeast", 4: "Section régionale"}), *PEOPLE[1:]]
+    first = run(workbook, csv_export([*rows, changed(PEOPLE[1], {1: "n2@x.example", 5: "Northeast"})]).encode())
+    assert first.reasons == {"unknown-label": 2}
+    assert 'unknown region "Northeast" (2 rows): add it under values: region: in the mapping' in first.summary()
+    mapping = (
+        MAPPING
+        + "values:\n  region: {Northeast: north-america}\n  constituency: {Section régionale: network-section}\n"
+    )
+    fixed = run(workbook, csv_export(rows).encode(), mapping=mapping)
+    assert fixed.accepted == 3 and fixed.changed_since_last is True and "mapping" in fixed.what_changed
+    people = tables(workbook)["respondents"]
+    assert "north-america" in set(people["region"]) and "network-section" in set(people["constituency"])
+    with pytest.raises(DataFileError, match="which is no region of the vocabulary"):
+        run(workbook, csv_export(rows).encode(), mapping=MAPPING + "values:\n  region: {Northeast: nowhere}\n")
+
+
+def test_a_corrected_mapping_on_the_same_export_is_not_called_unchanged(workbook: Workbook, round_folder: Path) -> None:
+    data = csv_export().encode()
+    run(workbook, data)
+    again = run(workbook, data, mapping=MAPPING.replace("  language: Langue\n", ""))
+    assert again.changed_since_last is True and again.what_changed == "mapping"
+    assert "same export" not in again.summary()
+
+
+def test_a_run_that_accepts_no_row_exits_1_and_changes_nothing(workbook: Workbook, round_folder: Path) -> None:
+    run(workbook, csv_export().encode())
+    before = snapshot(round_folder), snapshot(workbook.private_dir)
+    bad = [changed(p, {5: "Atlantide"}) for p in PEOPLE]
+    with pytest.raises(NothingAcceptedError, match='unknown region "Atlantide" \\(3 rows\\)'):
+        run(workbook, csv_export(bad).encode())
+    assert (snapshot(round_folder), snapshot(workbook.private_dir)) == before

@@ -236,7 +236,10 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
         warnings.simplefilter("always")
         try:
             frame = pd.read_csv(
-                io.StringIO(body),
+                # as bytes: the C parser cannot take the surrogates that stand for undecodable bytes
+                io.BytesIO(body.encode("utf-8", errors="surrogateescape")),
+                encoding="utf-8",
+                encoding_errors="surrogateescape",
                 sep=delimiter,
                 header=None,
                 names=list(range(len(names))),
