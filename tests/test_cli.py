@@ -138,6 +138,22 @@ def test_ingest_prints_what_happened_to_every_row(workbook: Workbook, capsys: py
     assert "form (3 accepted, 1 quarantined, 0 superseded)" in capsys.readouterr().out
 
 
+def test_ingest_that_accepts_no_row_exits_1_and_says_why(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.exports import PEOPLE, ROUND, csv_export, make_mapping, make_round
+
+    make_round(workbook)
+    mapping = make_mapping(workbook)
+    export = workbook.root / "export.csv"
+    export.write_text(csv_export([[*p[:5], "Northeast", *p[6:]] for p in PEOPLE]), encoding="utf-8")
+    assert main(["ingest", ROUND, str(export), "--mapping", str(mapping)]) == 1
+    err = capsys.readouterr().err
+    assert "no row of export.csv was accepted" in err and "Traceback" not in err
+    assert 'unknown region "Northeast" (3 rows): add it under values: region: in the mapping' in err
+    assert not (workbook.round_dir(ROUND) / "respondents.csv").exists()
+
+
 def test_ingest_errors_exit_1_and_usage_errors_2(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
     from tests.exports import ROUND, make_mapping, make_round
 
