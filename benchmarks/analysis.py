@@ -33,7 +33,7 @@ from draftbook import analysis  # noqa: E402
 from draftbook.membership import load_membership  # noqa: E402
 from draftbook.paths import Workbook  # noqa: E402
 from draftbook.rounds import load_round, read_table  # noqa: E402
-from draftbook.vocabulary import CONSTITUENCIES, REGIONS  # noqa: E402
+from draftbook.vocabulary import vocabulary  # noqa: E402
 
 CALLS = [f"CTA-{n:02d}" for n in range(1, 16)]
 
@@ -42,6 +42,8 @@ def make_round(root: Path, respondents: int, seed: int = 3) -> Workbook:
     folder = root / "data" / "rounds" / "bench"
     folder.mkdir(parents=True)
     shutil.copy(REPO / "data" / "codebook.yml", root / "data" / "codebook.yml")
+    shutil.copy(REPO / "data" / "vocabulary.yml", root / "data" / "vocabulary.yml")
+    known = vocabulary(Workbook(root))
     calls = "calls:\n" + "".join(
         f"  - {{id: {c}, addressee: national-governments, theme: financing, text: {{fr: a, en: b, es: c}}}}\n"
         for c in CALLS
@@ -55,8 +57,8 @@ def make_round(root: Path, respondents: int, seed: int = 3) -> Workbook:
     pd.DataFrame(
         {
             "respondent": ids,
-            "constituency": rng.choice(list(CONSTITUENCIES), respondents),
-            "region": rng.choice(list(REGIONS), respondents, p=[0.25, 0.12, 0.04, 0.28, 0.18, 0.07, 0.04, 0.02]),
+            "constituency": rng.choice(known.ids("constituency"), respondents),
+            "region": rng.choice(known.ids("region"), respondents, p=[0.25, 0.12, 0.04, 0.28, 0.18, 0.07, 0.04, 0.02]),
             "language": rng.choice(["fr", "en", "es"], respondents),
             "source": "form",
             "submitted_at": "2022-05-01T10:00:00",

@@ -34,6 +34,7 @@ from draftbook.themes import LANGUAGES, comment_ids, load_codebook
 from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
 from draftbook.translate import BOOK_LANGUAGES, book_titles, catalog_status, changed_since_update
 from draftbook.translate import update as update_translations
+from draftbook.vocabulary import vocabulary
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
 
@@ -202,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
     """Check the draft, every round, its decisions and the lineage of the calls before any work starts."""
     themes = load_codebook(workbook.codebook_file)
+    vocabulary(workbook)  # regions, constituencies and languages (data/vocabulary.yml)
     load_calls(workbook.calls_file, themes)
     for round_id in round_ids or ():
         load_round(workbook, round_id)  # an unknown round is named before anything runs

@@ -48,6 +48,10 @@ class Workbook:
         return self.data / "membership.yml"
 
     @property
+    def vocabulary_file(self) -> Path:
+        return self.data / "vocabulary.yml"
+
+    @property
     def rounds_dir(self) -> Path:
         return self.data / "rounds"
 

@@ -98,9 +98,8 @@ def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> 
     """Every run the book needs: per-round notebooks once per round, the others once."""
     runs: list[Run] = []
     titles = titles_path(workbook)  # round titles in English and Spanish
-    shared = tuple(
-        p for p in (workbook.calls_file, workbook.codebook_file, workbook.membership_file, titles) if p.is_file()
-    )
+    inputs = (workbook.calls_file, workbook.codebook_file, workbook.vocabulary_file, workbook.membership_file, titles)
+    shared = tuple(p for p in inputs if p.is_file())
     for notebook in sorted(workbook.notebooks_dir.glob("*.ipynb"), key=notebook_order):
         declared = notebook_parameters(notebook)
         if "round" in declared:

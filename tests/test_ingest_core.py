@@ -291,7 +291,7 @@ def test_an_unparseable_line_after_a_multi_line_field_is_quarantined_with_its_ow
     workbook: Workbook, round_folder: Path
 ) -> None:
     rows = [changed(PEOPLE[0], {10: "Premier paragraphe.\nSecond paragraphe, avec virgule."})]
-    bad = changed(PEOPLE[1], {1: "bad@x.example"}) + ["surplus"]
+    bad = [*changed(PEOPLE[1], {1: "bad@x.example"}), "surplus"]
     rows += [bad, list(PEOPLE[2])]
     result = run(workbook, csv_export(rows).encode())
     assert (result.rows_read, result.accepted, result.quarantined) == (3, 2, 1)
@@ -361,7 +361,9 @@ def test_numbers_are_one_label_however_written(workbook: Workbook, round_folder:
     scale = "ratings:\n  scale: {'1': 1, '2': 1, '3': 2, '4': 3, '5': 4, '6': 5, Sans avis: null}\n"
     mapping = MAPPING.replace("ratings:\n  scale: agreement-5\n", scale)
     result = run(
-        workbook, csv_export([*rows, changed(PEOPLE[0], {1: "z@x.example", 7: "6.0", 8: "", 9: ""})]).encode(), mapping=mapping
+        workbook,
+        csv_export([*rows, changed(PEOPLE[0], {1: "z@x.example", 7: "6.0", 8: "", 9: ""})]).encode(),
+        mapping=mapping,
     )
     assert result.quarantined == 0
     scores = tables(workbook)["ratings"].query("call == 'CTA-01'")["score"].astype(int).tolist()

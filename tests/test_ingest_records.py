@@ -7,15 +7,15 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
-
 from draftbook.ingest import ingest_source
 from draftbook.ingest.core import NothingAcceptedError
-from draftbook.ingest.records import date_order, parse_dates, vocabulary_index
+from draftbook.ingest.records import date_order, parse_dates
 from draftbook.paths import Workbook
+from draftbook.vocabulary import vocabulary
 from tests.conftest import REPO
 from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round
 
@@ -58,6 +58,7 @@ def build_rows(kinds: list[str]) -> tuple[list[list[str]], dict[str, int]]:
 def minimal_workbook(root: Path) -> Workbook:
     (root / "data").mkdir(parents=True)
     shutil.copy(REPO / "data" / "codebook.yml", root / "data" / "codebook.yml")
+    shutil.copy(REPO / "data" / "vocabulary.yml", root / "data" / "vocabulary.yml")
     workbook = Workbook(root)
     make_round(workbook)
     return workbook
@@ -143,6 +144,7 @@ def test_month_first_dates_are_never_swapped() -> None:
 
 
 def test_vocabulary_accepts_ids_labels_and_aliases_in_three_languages() -> None:
+    vocabulary_index = vocabulary(Workbook(REPO)).index
     regions = vocabulary_index("region")
     assert regions["afrique"] == regions["africa"] == regions["africa"] == "africa"
     assert regions["america latina"] == "latin-america"

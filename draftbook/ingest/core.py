@@ -17,7 +17,7 @@ from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import MappingError, SourceMapping, load_mapping, require_columns
 from draftbook.ingest.pseudonyms import load_salt
 from draftbook.ingest.readers import Export, ExportError, read_export
-from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, order_calls, vocabulary_index
+from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, order_calls
 from draftbook.ingest.store import (
     REPORT,
     RoundTables,
@@ -29,6 +29,7 @@ from draftbook.ingest.store import (
 )
 from draftbook.paths import Workbook
 from draftbook.rounds import Round, load_round
+from draftbook.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FAR_FROM_ROUND = dt.timedelta(days=30)  # submission dates further than this outside start-end are reported
@@ -129,7 +130,8 @@ def ingest_source(
     columns = list(export.frame.columns)
     for role, column in mapping.single_columns().items():
         require_columns([column], columns, mapping_path, role)
-    check_values(mapping, vocabulary_index)
+    known = vocabulary(workbook)
+    check_values(mapping, known.index)
     calls = [call.id for call in round_.calls]
     ratings = (
         order_calls(calls, mapping.ratings.resolve(calls, columns, mapping_path, "ratings")) if mapping.ratings else {}
@@ -141,7 +143,8 @@ def ingest_source(
     )
     check_repeated(export, mapping, [*mapping.single_columns().values(), *ratings.values(), *comments.values()])
     progress(f"checking {export.rows_read} rows ...")
-    rows = RowSorter(export, mapping, ratings, comments, source, salt or load_salt(workbook.private_dir)).sort()
+    salt = salt or load_salt(workbook.private_dir)
+    rows = RowSorter(export, mapping, ratings, comments, source, salt, known.index).sort()
     existing = RoundTables.read(round_, replacing=source)
     merge = merge_source(existing, RoundTables(rows.respondents, rows.ratings, rows.comments), source)
 
@@ -228,7 +231,7 @@ def check_values(mapping: SourceMapping, vocabulary: Callable[[str], dict[str, s
                     f'"{label}" maps to "{target}", which is no {dimension} of the vocabulary',
                     file=mapping.path,
                     key=f"values.{dimension}",
-                    hint=f"use one of: {', '.join(ids)} (data/vocabulary.yml)",
+                    hint=f"use one of: {', '.join(ids)}, or add it to data/vocabulary.yml",
                 )
 
 

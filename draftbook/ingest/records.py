@@ -21,7 +21,6 @@ from draftbook.ingest.readers import Export, shown_bytes, undecoded_rows
 from draftbook.ingest.scales import label_key
 from draftbook.rounds import TABLE_COLUMNS
 from draftbook.text import fold, fold_series, redact, redact_name, strip_series
-from draftbook.vocabulary import ALIASES, VOCABULARIES
 
 UNKNOWN = "unknown"
 # Day-first patterns; month-first ones are the same with %d and %m swapped. Tools write
@@ -73,18 +72,6 @@ class SortedRows:
     excluded: pd.DataFrame  # row, and the raw values
     reasons: Counter[str] = field(default_factory=Counter)
     offences: Counter[tuple[str, str]] = field(default_factory=Counter)  # (category, what was wrong): rows
-
-
-def vocabulary_index(dimension: str) -> dict[str, str]:
-    """Folded id and labels (in every language) -> id, for one dimension."""
-    index: dict[str, str] = {}
-    for value, labels in VOCABULARIES[dimension].items():
-        index[fold(value)] = value
-        for label in labels.values():
-            index[fold(label)] = value
-    for alias, value in ALIASES.get(dimension, {}).items():
-        index[fold(alias)] = value
-    return index
 
 
 def date_formats(order: str) -> tuple[str, ...]:
@@ -155,7 +142,7 @@ class RowSorter:
         comment_columns: dict[str, str],
         source: str,
         salt: bytes,
-        vocabulary: Callable[[str], dict[str, str]] = vocabulary_index,
+        vocabulary: Callable[[str], dict[str, str]],
     ) -> None:
         self.frame = export.frame
         self.vocabulary = vocabulary
