@@ -65,7 +65,7 @@ class IngestResult:
         lines = [
             f"{self.source}: {self.rows_read} rows read -> {self.accepted} accepted, "
             f"{self.quarantined} quarantined, {self.superseded} superseded (earlier submissions of the same person), "
-            f"{self.excluded} excluded (not answers, by the mapping's exclude:)."
+            f"{self.excluded} excluded."
         ]
         lines += reason_lines(self.reasons, self.offences)
         if self.quarantine_file:
