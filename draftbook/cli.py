@@ -89,15 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="read a survey or session export into a round: validated, pseudonymised, nothing lost",
         description=(
             "Read SOURCE_FILE (CSV or XLSX) as MAPPING.yml describes, sort every row into accepted, "
-            "quarantined (with a reason) or superseded (an earlier answer of the same person), and write "
+            "quarantined (with a reason), superseded (an earlier answer of the same person) or excluded "
+            "(tests, previews, incomplete answers named by the mapping's exclude:), and write "
             "the round's tables (respondents.csv, ratings.csv, comments.csv) and ingest-report.json. "
             "Names and e-mails never reach the tables; the raw export and the quarantined rows are kept in "
             "data/private/. Running it again with the same source replaces that source's rows. "
-            "Any error changes nothing."
+            "Any error, or a run that accepts no row, changes nothing and exits 1."
         ),
         epilog=(
             "Example: draftbook ingest 2022-05-written-feedback export.csv "
-            "--mapping data/rounds/2022-05-written-feedback/sources/online-form/mapping.yml"
+            "--mapping data/rounds/2022-05-written-feedback/sources/online-form/mapping.yml   "
+            "The mapping file, with an example per survey tool: docs/mapping.md"
         ),
     )
     ingest.add_argument("round", metavar="ROUND", help="a round folder name under data/rounds/")
@@ -353,6 +355,7 @@ def command_status(workbook: Workbook) -> int:
             entry = report.get(source)
             counts = (
                 f"{entry['accepted']} accepted, {entry['quarantined']} quarantined, {entry['superseded']} superseded"
+                f"{', ' + str(entry['excluded']) + ' excluded' if entry.get('excluded') else ''}"
                 if entry
                 else "not ingested yet"
             )
