@@ -48,6 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_dimension": "Les réponses de ce tour n'indiquent pas de {by} : rien à comparer.",
         "summary": "{title} : {n} répondant·e·s{rate}.",
         "rate": " sur {invited} invité·e·s ({rate})",
+        "over_invited": " pour {invited} invité·e·s (plus de réponses que d'invité·e·s : vérifiez « invited » dans "
+        "round.yml)",
         "unrated": "Personne n'a donné d'avis sur {calls} : ces appels apparaissent sans chiffres.",
         "polarised": "Appels polarisés (consensus inférieur à 0,5) : {calls}.",
         "no_polarised": "Aucun appel n'est polarisé (consensus de tous les appels supérieur ou égal à 0,5).",
@@ -85,6 +87,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_dimension": "The answers of this round give no {by}: nothing to compare.",
         "summary": "{title}: {n} respondents{rate}.",
         "rate": " out of {invited} invited ({rate})",
+        "over_invited": " for {invited} invited (more answers than invited: check “invited” in round.yml)",
         "unrated": "Nobody gave an opinion on {calls}: these calls appear without figures.",
         "polarised": "Polarised calls (consensus below 0.5): {calls}.",
         "no_polarised": "No call is polarised (every call has a consensus of 0.5 or more).",
@@ -124,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_dimension": "Las respuestas de esta ronda no indican {by}: nada que comparar.",
         "summary": "{title}: {n} participantes{rate}.",
         "rate": " de {invited} invitados ({rate})",
+        "over_invited": " para {invited} invitados (más respuestas que invitados: verifique «invited» en round.yml)",
         "unrated": "Nadie opinó sobre {calls}: estos llamados aparecen sin cifras.",
         "polarised": "Llamados polarizados (consenso inferior a 0,5): {calls}.",
         "no_polarised": "Ningún llamado está polarizado (todos tienen un consenso de 0,5 o más).",
@@ -156,9 +160,17 @@ def summary(title: str, respondents: pd.DataFrame, invited: int | None, lang: st
     """One sentence: how many answered, out of how many invited."""
     if respondents.empty:
         return [Note(say("no_answers", lang))]
+    return [Note(say("summary", lang, title=title, n=len(respondents), rate=_rate_text(respondents, invited, lang)))]
+
+
+def _rate_text(respondents: pd.DataFrame, invited: int | None, lang: str) -> str:
+    """`` out of 200 invited (45 %)``; a rate above 100 % is said in words (``invited`` is then wrong)."""
     rate = analysis.response_rate(respondents, invited)
-    rate_text = say("rate", lang, invited=invited, rate=percent(rate)) if rate is not None else ""
-    return [Note(say("summary", lang, title=title, n=len(respondents), rate=rate_text))]
+    if rate is None:
+        return ""
+    if rate > 1:
+        return say("over_invited", lang, invited=invited)
+    return say("rate", lang, invited=invited, rate=percent(rate))
 
 
 def _known(respondents: pd.DataFrame, by: str) -> bool:
@@ -483,7 +495,9 @@ WEIGHING_TEXT = {
         "stability": "Stabilité du classement : probabilité d'être parmi les {k} premiers, et rang de 5 % à 95 % "
         "({draws} tirages des poids et des répondant·e·s)",
         "interactive": "Classement à recalculer : déplacez les curseurs pour changer le poids de chaque critère.",
-        "no_assessment": "Les critères de l'équipe ne sont pas encore évalués pour ce tour (assessments.yml).",
+        "no_assessment": "L'équipe n'a pas encore évalué les appels de ce tour (appui de la recherche, faisabilité, "
+        "urgence) : aucun classement n'est établi. Pour l'établir, écrivez le fichier assessments.yml dans le "
+        "dossier du tour{folder}.",
     },
     "en": {
         "no_profile": "No weighting profile has been agreed for this round yet (data/weights.yml).",
@@ -492,7 +506,8 @@ WEIGHING_TEXT = {
         "stability": "Stability of the ranking: probability of being in the top {k}, and rank from 5 % to 95 % "
         "({draws} draws of weights and respondents)",
         "interactive": "Ranking to recompute: move the sliders to change the weight of each criterion.",
-        "no_assessment": "The team's criteria are not assessed for this round yet (assessments.yml).",
+        "no_assessment": "The team has not assessed the calls of this round yet (research evidence, feasibility, "
+        "urgency): no ranking is drawn. To draw it, write the file assessments.yml in the round's folder{folder}.",
     },
     "es": {
         "no_profile": "Todavía no se ha acordado ningún perfil de ponderación para esta ronda (data/weights.yml).",
@@ -501,21 +516,41 @@ WEIGHING_TEXT = {
         "stability": "Estabilidad de la clasificación: probabilidad de estar entre los {k} primeros, y puesto del 5 % "
         "al 95 % ({draws} sorteos de pesos y participantes)",
         "interactive": "Clasificación para recalcular: mueva los cursores para cambiar el peso de cada criterio.",
-        "no_assessment": "Los criterios del equipo todavía no se han evaluado para esta ronda (assessments.yml).",
+        "no_assessment": "El equipo todavía no ha evaluado los llamados de esta ronda (respaldo de la investigación, "
+        "factibilidad, urgencia): no se establece ninguna clasificación. Para establecerla, escriba el archivo "
+        "assessments.yml en la carpeta de la ronda{folder}.",
     },
 }
 
 
-def weighing_section(data: Any, profile: Any, lang: str = "fr", top_k: int = 5, draws: int = 300) -> list[Any]:
-    """The agreed profile, the ranking it gives, its stability, and a kernel-free version to move."""
+def _waiting_for(data: Any, profile: Any, lang: str = "fr", round_id: str | None = None) -> list[str]:
+    """What the ranking still waits for, in words: the team's assessments, an agreed profile, answers."""
+    words = WEIGHING_TEXT.get(lang, WEIGHING_TEXT["fr"])
+    missing = []
+    if data.assessments is None:
+        missing.append(words["no_assessment"].format(folder=f" (data/rounds/{round_id}/)" if round_id else ""))
+    if profile is None:
+        missing.append(words["no_profile"])
+    if data.ratings.empty:
+        missing.append(say("no_answers", lang))
+    return missing
+
+
+def weighing_section(
+    data: Any, profile: Any, lang: str = "fr", top_k: int = 5, draws: int = 300, round_id: str | None = None
+) -> list[Any]:
+    """The agreed profile, the ranking it gives, its stability, and a kernel-free version to move.
+
+    When something the ranking needs is missing (the team's assessments, an
+    agreed profile, answers), the section says what in words and ranks nothing.
+    """
     from draftbook import weighing
     from draftbook.display import VegaChart
 
     words = WEIGHING_TEXT.get(lang, WEIGHING_TEXT["fr"])
-    if profile is None:
-        return [Note(words["no_profile"])]
-    if data.ratings.empty:
-        return [Note(say("no_answers", lang))]
+    missing = _waiting_for(data, profile, lang, round_id)
+    if missing:
+        return [Note(text) for text in missing]
     labels = weighing.CRITERION_LABELS.get(lang, weighing.CRITERION_LABELS["fr"])
     listed = ", ".join(f"{labels[c]} {profile.weights[c]:g}" for c in weighing.CRITERIA)
     from draftbook.widgets import WORDS as PANEL_WORDS

@@ -5,6 +5,8 @@ Criteria per call: three measured in the round (``support``, the share agreeing;
 Tastle-Wierman) and three scored 1-5 by the team in
 ``data/rounds/<round>/assessments.yml`` (``evidence``: alignment with the
 research evidence; ``feasibility``; ``urgency``), each with a justification.
+A new round has no such file until the team has assessed its calls: its
+criteria cannot be computed and nothing is ranked (``NotAssessedError``).
 
 Scoring methods live in a registry: ``weighted-sum`` (each criterion scaled
 min-max to 0-1 across the calls, then the weighted mean) and ``topsis``
@@ -47,6 +49,10 @@ CRITERION_LABELS = {
 
 class WeightError(DraftbookError):
     """Weights that cannot rank anything: negative, all zero, missing or unknown criteria."""
+
+
+class NotAssessedError(DraftbookError):
+    """A round whose calls the team has not assessed yet (no ``assessments.yml``): nothing to rank."""
 
 
 # --- assessments ---
@@ -98,18 +104,40 @@ def load_assessments(path: Path, calls: Sequence[str]) -> dict[str, Assessment]:
     return found
 
 
+ASSESSMENTS_FILE = "assessments.yml"
+
+
+def load_round_assessments(folder: Path, calls: Sequence[str]) -> dict[str, Assessment] | None:
+    """The assessments of a round folder; None while the team has not written its ``assessments.yml``."""
+    path = folder / ASSESSMENTS_FILE
+    return load_assessments(path, calls) if path.is_file() else None
+
+
 # --- criteria ---
 
 
 @dataclass
 class RoundData:
-    """What the criteria are computed from: the round's answers and the team's assessments."""
+    """What the criteria are computed from: the round's answers and the team's assessments.
+
+    ``assessments`` is None while the team has not assessed the calls of the round.
+    """
 
     calls: list[Call]
     respondents: pd.DataFrame
     ratings: pd.DataFrame
-    assessments: dict[str, Assessment]
+    assessments: dict[str, Assessment] | None
     region_shares: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def assessed(self) -> dict[str, Assessment]:
+        """The assessments; a NotAssessedError when the team has not written them yet."""
+        if self.assessments is None:
+            raise NotAssessedError(
+                "the team has not assessed the calls of this round yet: nothing can be ranked",
+                hint=f"write {ASSESSMENTS_FILE} in the round folder (evidence, feasibility, urgency of each call, 1-5)",
+            )
+        return self.assessments
 
 
 def criteria_table(data: RoundData, group_weighting: str = "raw") -> pd.DataFrame:
@@ -129,8 +157,9 @@ def criteria_table(data: RoundData, group_weighting: str = "raw") -> pd.DataFram
     ).reindex(table.index)
     table["cross_group"] = cross.reindex(table.index).fillna(table["support"])
     table["consensus"] = support["consensus"].reindex(table.index)
+    assessments = data.assessed
     for criterion in ASSESSED:
-        table[criterion] = [data.assessments[call].scores[criterion] for call in table.index]
+        table[criterion] = [assessments[call].scores[criterion] for call in table.index]
     return table.astype(float).fillna(0.0)
 
 
@@ -319,7 +348,8 @@ def stability(
     base = weights / weights.sum()
     calls = [call.id for call in data.calls]
     matrix, regions = _score_matrix(data)
-    assessed = np.array([[data.assessments[c].scores[k] for k in ASSESSED] for c in calls], dtype=float)
+    assessments = data.assessed
+    assessed = np.array([[assessments[c].scores[k] for k in ASSESSED] for c in calls], dtype=float)
     ranks = np.zeros((draws, len(calls)), dtype=int)
     positive = base > 0
     for draw in range(draws):

@@ -127,7 +127,7 @@ class WeighingPanel:
         try:
             ranked = self.ranking()
         except DraftbookError as error:
-            self.message.value = f'<p class="draftbook-error">{html.escape(error.reason)}</p>'
+            self.message.value = _error_html(error)
             return
         self.message.value = ""
         top = int(self.top_k.value)
@@ -150,8 +150,7 @@ class WeighingPanel:
         try:
             save_profile(self.path, profile, overwrite=bool(self.overwrite.value))
         except DraftbookError as error:
-            hint = f" {error.hint}" if error.hint else ""
-            self.message.value = f'<p class="draftbook-error">{html.escape(error.reason + "." + hint)}</p>'
+            self.message.value = _error_html(error)
             return
         self.message.value = f"<p>{html.escape(self.words['saved'].format(name=name))}</p>"
         self.refresh_profiles()
@@ -177,7 +176,11 @@ class WeighingPanel:
         if not chosen:
             self.comparison.value = ""
             return
-        table = compare_profiles(self.criteria(), chosen).reset_index()
+        try:
+            table = compare_profiles(self.criteria(), chosen).reset_index()
+        except DraftbookError as error:
+            self.comparison.value = _error_html(error)
+            return
         self.comparison.value = table.to_html(index=False, escape=True, classes="draftbook-table")
 
     def widget(self) -> widgets.Widget:
@@ -188,6 +191,12 @@ class WeighingPanel:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def _error_html(error: DraftbookError) -> str:
+    """The reason and what to do, as the panel shows them."""
+    hint = f" {error.hint}" if error.hint else ""
+    return f'<p class="draftbook-error">{html.escape(error.reason + "." + hint)}</p>'
 
 
 def _ranking_png(ranked: pd.DataFrame, top: int, title: str) -> bytes:

@@ -37,6 +37,7 @@ def test_response_rate() -> None:
     respondents = pd.DataFrame({"respondent": ["a", "b"]})
     assert response_rate(respondents, 8) == 0.25
     assert response_rate(respondents, None) is None
+    assert response_rate(respondents, 1) == 2.0  # kept as it is: the report says it in words
 
 
 def test_wilson_interval_matches_the_textbook_value() -> None:

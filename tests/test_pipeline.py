@@ -172,3 +172,23 @@ def test_kernels_talk_over_ipc_so_parallel_runs_cannot_race_for_a_port() -> None
     manager = IpcKernelManager()
     assert manager.transport == "ipc" and Path(manager.ip).is_absolute()
     assert manager.ip != IpcKernelManager().ip  # one socket prefix per kernel
+
+
+@pytest.mark.slow
+def test_a_round_without_assessments_builds_its_weighing_page_and_says_so(workbook: Workbook, tmp_path: Path) -> None:
+    """The real weighing notebook, through the pipeline, for a round whose assessments.yml is not written yet."""
+    round_id = "2022-05-written-feedback"  # it has an agreed profile: only the assessments are missing
+    (workbook.round_dir(round_id) / "assessments.yml").unlink()
+    runs = [
+        r for r in plan_runs(workbook, [load_round(workbook, round_id)], "en") if r.notebook.name == "weighing.ipynb"
+    ]
+    report = execute_runs(workbook, runs, tmp_path / "stage", progress=lambda _: None)
+    assert report.ran == [f"weighing.ipynb (round {round_id})"]
+    executed = nbformat.read(tmp_path / "stage" / runs[0].output, as_version=4)
+    section = next(cell for cell in executed.cells if "weighing_section" in cell.source)
+    shown = [output["data"] for output in section.outputs if "data" in output]
+    assert [data["text/plain"] for data in shown] == [
+        "The team has not assessed the calls of this round yet (research evidence, feasibility, urgency): no ranking "
+        f"is drawn. To draw it, write the file assessments.yml in the round's folder (data/rounds/{round_id}/)."
+    ]
+    assert not any("<table" in data.get("text/html", "") for data in shown)  # no ranking drawn

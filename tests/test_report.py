@@ -47,6 +47,52 @@ def small_round() -> tuple[pd.DataFrame, pd.DataFrame]:
     return people, ratings
 
 
+def test_a_response_rate_above_100_percent_is_said_in_words() -> None:
+    people, _ = small_round()  # 7 respondents
+    assert texts(report.summary("Tour", people, 10, "fr")) == ["Tour : 7 répondant·e·s sur 10 invité·e·s (70 %)."]
+    assert texts(report.summary("Tour", people, None, "fr")) == ["Tour : 7 répondant·e·s."]
+    over = {lang: texts(report.summary("R", people, 5, lang))[0] for lang in ("fr", "en", "es")}
+    assert over["fr"] == (
+        "R : 7 répondant·e·s pour 5 invité·e·s (plus de réponses que d'invité·e·s : "
+        "vérifiez « invited » dans round.yml)."
+    )
+    assert over["en"] == "R: 7 respondents for 5 invited (more answers than invited: check “invited” in round.yml)."
+    assert (
+        over["es"]
+        == "R: 7 participantes para 5 invitados (más respuestas que invitados: verifique «invited» en round.yml)."
+    )
+    assert not any("140" in text for text in over.values())  # no rate above 100 % is shown as a figure
+    assert texts(report.summary("R", people, 7, "en")) == ["R: 7 respondents out of 7 invited (100 %)."]
+
+
+def test_weighing_without_assessments_says_so_and_ranks_nothing() -> None:
+    from draftbook.weighing import CRITERIA, Profile
+    from tests.test_weighing import round_data
+
+    data = round_data()
+    data.assessments = None  # the team has not written assessments.yml yet
+    profile = Profile("p", dict.fromkeys(CRITERIA, 1.0))
+    section = report.weighing_section(data, profile, "en", draws=5, round_id="2022-09-new")
+    assert texts(section) == [
+        "The team has not assessed the calls of this round yet (research evidence, feasibility, urgency): no ranking "
+        "is drawn. To draw it, write the file assessments.yml in the round's folder (data/rounds/2022-09-new/)."
+    ]
+    assert all(isinstance(item, Note) for item in section)  # no table, no chart
+    for lang in ("fr", "es"):
+        assert "assessments.yml" in texts(report.weighing_section(data, profile, lang))[0]
+    assert texts(report.weighing_section(data, profile, "fr"))[0].startswith(
+        "L'équipe n'a pas encore évalué les appels de ce tour"
+    )
+    data.ratings = EMPTY_RATINGS  # a new round: no assessments, no agreed profile, no answers, all said
+    assert texts(report.weighing_section(data, None, "en")) == [
+        report.WEIGHING_TEXT["en"]["no_assessment"].format(folder=""),
+        report.WEIGHING_TEXT["en"]["no_profile"],
+        report.say("no_answers", "en"),
+    ]
+    assessed = report.weighing_section(round_data(), profile, "en", draws=5)  # once assessed, a ranking
+    assert any(isinstance(item, Table) for item in assessed)
+
+
 def test_a_call_nobody_rated_and_a_group_of_one_are_said_in_words() -> None:
     people, ratings = small_round()
     support = report.support_section(ratings, CALLS, "fr")

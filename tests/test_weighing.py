@@ -8,6 +8,7 @@ from draftbook.calls import Call
 from draftbook.errors import DataFileError
 from draftbook.weighing import (
     CRITERIA,
+    NotAssessedError,
     Profile,
     RoundData,
     WeightError,
@@ -17,6 +18,7 @@ from draftbook.weighing import (
     criteria_table,
     load_assessments,
     load_profiles,
+    load_round_assessments,
     rank,
     save_profile,
     stability,
@@ -111,6 +113,21 @@ def test_assessments_load_and_bad_ones_are_named(tmp_path: Path) -> None:
         assert caught.value.key == key
     with pytest.raises(DataFileError, match="no assessment for CTA-02"):
         load_assessments(write(tmp_path / "a.yml", ASSESSMENT), ["CTA-01", "CTA-02"])
+
+
+def test_a_round_not_assessed_yet_has_no_assessments_and_ranks_nothing(tmp_path: Path) -> None:
+    assert load_round_assessments(tmp_path, ["CTA-01"]) is None  # a new round: no assessments.yml yet
+    write(tmp_path / "assessments.yml", ASSESSMENT)
+    assert load_round_assessments(tmp_path, ["CTA-01"])["CTA-01"].scores["evidence"] == 5  # type: ignore[index]
+    write(tmp_path / "assessments.yml", ASSESSMENT.replace("score: 3", "score: 7"))
+    with pytest.raises(DataFileError, match="from 1 to 5"):  # a file that is there is checked as before
+        load_round_assessments(tmp_path, ["CTA-01"])
+    data = round_data()
+    data.assessments = None
+    for compute in (lambda: criteria_table(data), lambda: stability(data, Profile("p", EQUAL), draws=5)):
+        with pytest.raises(NotAssessedError, match="has not assessed the calls") as caught:
+            compute()
+        assert "write assessments.yml in the round folder" in str(caught.value.hint)
 
 
 def test_profiles_save_atomically_and_refuse_an_existing_name(tmp_path: Path) -> None:
