@@ -16,7 +16,7 @@ from draftbook.calls import load_calls
 from draftbook.errors import DraftbookError
 from draftbook.ingest import ingest_source
 from draftbook.ingest.store import read_report
-from draftbook.lab import TOKEN_ENV, run_lab
+from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number, run_lab
 from draftbook.paths import Workbook
 from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
 from draftbook.publish import (
@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--mapping", required=True, type=Path, metavar="MAPPING.yml", help="where each piece is in the export"
     )
+    ingest.add_argument(
+        "--new-key",
+        action="store_true",
+        help="make a new pseudonym key when the old one (data/private/pseudonym-salt) is lost for good: "
+        "the same people will get other pseudonyms than in earlier rounds",
+    )
     export = commands.add_parser(
         "export",
         help="write documents for circulation: the statement of the calls (Word)",
@@ -141,14 +147,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="JupyterLab with real-time collaboration for the drafting team",
         description=(
             "Start JupyterLab on this workbook with real-time collaboration. It listens on 127.0.0.1 unless "
-            "--ip is given and always asks for a token: DRAFTBOOK_LAB_TOKEN, or a fresh one printed with the "
-            "address. Beyond this machine it needs a token chosen on purpose."
+            "--ip is given and always asks for a token: the one in --token-file, else DRAFTBOOK_LAB_TOKEN, "
+            "else a fresh one printed with the address. Beyond this machine it needs a token chosen on purpose, "
+            f"of at least {MIN_SHARED_TOKEN} characters. The token never goes on a command line (ps shows those): "
+            "the server reads it from its configuration file, readable by you only, in the lab's state folder."
         ),
-        epilog="Example: DRAFTBOOK_LAB_TOKEN=a-long-secret draftbook lab --ip 0.0.0.0 --port 8890",
+        epilog=(
+            "Example: draftbook lab --ip 0.0.0.0 --port 8890 --token-file ~/.config/draftbook/lab-token "
+            "(or DRAFTBOOK_LAB_TOKEN=a-long-secret draftbook lab --ip 0.0.0.0)"
+        ),
     )
     lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    lab.add_argument("--port", type=_positive, default=8888, help="port (default: 8888)")
-    lab.add_argument("--token", help=f"the token (default: ${TOKEN_ENV}, else a new one)")
+    lab.add_argument("--port", type=port_number, default=8888, help="port, 1 to 65535 (default: 8888)")
+    lab.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="PATH",
+        help=f"a file only you can read holding the token (default: ${TOKEN_ENV}, else a new one)",
+    )
+    lab.add_argument("--token", action=RefuseTokenArgument, help=argparse.SUPPRESS)
     translate = commands.add_parser(
         "translate",
         help="translations of the book: update the catalogues from the French text",
@@ -188,12 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "translate":
             return command_translate(workbook)
         if args.command == "ingest":
-            return command_ingest(workbook, args.round, args.source_file, args.mapping)
+            return command_ingest(workbook, args.round, args.source_file, args.mapping, args.new_key)
         if args.command == "publish":
             print(f"The book was {publish(workbook.html_dir, args.to, args.branch)}.")
             return 0
         if args.command == "lab":
-            return run_lab(workbook, args.ip, args.port, args.token)
+            return run_lab(workbook, args.ip, args.port, args.token_file)
         if args.command == "export":
             return command_statement(workbook, args.round, args.lang, args.output)
         return command_status(workbook)
@@ -329,9 +346,16 @@ def print_translation_status(workbook: Workbook) -> None:
         print("  Run `draftbook translate update` to mark the translations to review.")
 
 
-def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping: Path) -> int:
+def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping: Path, new_key: bool) -> int:
+    if new_key:
+        print("warning: a new pseudonym key: people will not get the pseudonyms of earlier rounds", file=sys.stderr)
     result = ingest_source(
-        workbook, round_id, source_file, mapping, progress=lambda line: print(line, file=sys.stderr, flush=True)
+        workbook,
+        round_id,
+        source_file,
+        mapping,
+        new_key=new_key,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     print(result.summary())
     round_ = load_round(workbook, round_id)

@@ -16,11 +16,27 @@ import yaml
 
 from draftbook.errors import DataFileError
 
+MAX_YAML_BYTES = 5_000_000  # the team's files are a few KB; a bigger one is a mistake or an attack
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader without aliases (``*name``): no hand-written file needs them, and nested
+    aliases expand a 1 KB file into gigabytes ("billion laughs")."""
+
+    def fetch_alias(self) -> None:
+        raise yaml.constructor.ConstructorError(
+            None, None, "aliases (*name) are not allowed in the workbook's files", self.get_mark()
+        )
+
 
 def read_yaml(path: Path) -> Any:
     """The parsed content of ``path``; a missing file or bad syntax is a DataFileError."""
     if not path.is_file():
         raise DataFileError("the file does not exist", file=path, hint="create it or check the name")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise DataFileError(
+            f"the file is larger than {MAX_YAML_BYTES // 1_000_000} MB", file=path, hint="is it the right file?"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -29,8 +45,11 @@ def read_yaml(path: Path) -> Any:
             file=path,
             hint="save it as UTF-8 in your editor",
         ) from exc
+    except OSError as exc:
+        reason = f"the file cannot be read ({exc.strerror})"
+        raise DataFileError(reason, file=path, hint="check its permissions") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)  # a safe loader, without aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -38,7 +57,7 @@ def read_yaml(path: Path) -> Any:
         raise DataFileError(
             f"the YAML cannot be read{line}: {problem}",
             file=path,
-            hint="check the indentation and quote text that contains ':' or '#'",
+            hint="check the indentation and quote text that contains ':', '#' or '*'",
         ) from exc
 
 

@@ -9,10 +9,25 @@ finds its data whatever the kernel's working directory is.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from draftbook.errors import DataFileError
+
 ROOT_ENV = "DRAFTBOOK_ROOT"
+ROUND_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}\Z")
+
+
+def check_round_id(round_id: str) -> str:
+    """``round_id`` if it is a plain folder name (letters, digits, ``-``, ``_``): never a path."""
+    if not ROUND_ID.match(round_id):
+        raise DataFileError(
+            f'"{round_id}" is not a round id',
+            hint="a round id is a plain folder name under data/rounds/: letters, digits, - and _ "
+            "(e.g. 2022-05-written-feedback), never a path",
+        )
+    return round_id
 
 
 def _package_root() -> Path:
@@ -76,4 +91,5 @@ class Workbook:
         return self.build_dir / "html"
 
     def round_dir(self, round_id: str) -> Path:
-        return self.rounds_dir / round_id
+        """The folder of a round; the id is checked, so no round can point outside ``data/rounds/``."""
+        return self.rounds_dir / check_round_id(round_id)

@@ -15,20 +15,23 @@ import pandas as pd
 
 from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import MappingError, SourceMapping, load_mapping, require_columns
-from draftbook.ingest.pseudonyms import load_salt
+from draftbook.ingest.pseudonyms import PUBLIC_KEYS, SALT_FILE, PseudonymKeyError, key_fingerprint, load_salt
 from draftbook.ingest.readers import Export, ExportError, read_export
 from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, order_calls
 from draftbook.ingest.store import (
+    JOURNAL,
     REPORT,
     RoundTables,
     check_invariant,
     csv_bytes,
     merge_source,
     read_report,
+    recover,
+    round_lock,
     write_atomically,
 )
 from draftbook.paths import Workbook
-from draftbook.rounds import Round, load_round
+from draftbook.rounds import Round, list_round_ids, load_round
 from draftbook.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,10 +122,70 @@ def ingest_source(
     mapping_path: Path,
     *,
     salt: bytes | None = None,
+    new_key: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> IngestResult:
-    """Validate, pseudonymise and write one export into a round. Any error changes nothing."""
+    """Validate, pseudonymise and write one export into a round. Any error changes nothing.
+
+    One ingest of a round runs at a time (a lock across processes); an earlier
+    ingest interrupted between its renames is finished first. ``salt`` is the
+    pseudonym key (default: the workbook's private one; ``new_key`` allows making
+    one when rounds already hold tables made with a key that is not here).
+    """
     round_ = load_round(workbook, round_id)
+    with round_lock(workbook.private_dir, round_.id, progress):
+        folders = [round_.folder, *(p for p in (workbook.private_dir / "rounds" / round_.id).glob("*") if p.is_dir())]
+        if recover(round_.folder / JOURNAL, folders):
+            progress("finished the writes of an earlier ingest that was interrupted")
+        try:
+            return _ingest(
+                workbook, round_, export_path, mapping_path, lambda: salt or workbook_key(workbook, new_key), progress
+            )
+        except OSError as exc:
+            raise DataFileError(
+                f"cannot write {exc.filename or 'the tables'} ({exc.strerror or exc})",
+                file=exc.filename,
+                hint="free some disk space or fix the permissions, then run the ingest again; nothing was changed",
+            ) from exc
+
+
+def workbook_key(workbook: Workbook, new_key: bool) -> bytes:
+    """The private pseudonym key; made only when no round holds tables made with a private key, or when asked."""
+    path = workbook.private_dir / SALT_FILE
+    if new_key and path.exists():
+        raise PseudonymKeyError(
+            "there is a pseudonym key already; --new-key is only for a key that is lost for good",
+            file=path,
+            hint="run the ingest without --new-key",
+        )
+    private_tables = any(
+        entry.get("key") not in PUBLIC_KEYS
+        for round_id in list_round_ids(workbook)
+        for entry in read_report(load_round(workbook, round_id)).values()
+    )
+    return load_salt(workbook.private_dir, create=new_key or not private_tables)
+
+
+def check_same_key(report: dict[str, Any], source: str, fingerprint: str, round_: Round) -> None:
+    """The other sources of the round were pseudonymised with this key, or a public one."""
+    for other, entry in report.items():
+        if other != source and entry.get("key", fingerprint) not in (fingerprint, *PUBLIC_KEYS):
+            raise PseudonymKeyError(
+                f"source {other} of this round was pseudonymised with another key than the one here",
+                file=round_.folder / REPORT,
+                hint="restore the key (data/private/pseudonym-salt) of whoever ingested it, or ingest every "
+                "source of this round again with this key",
+            )
+
+
+def _ingest(
+    workbook: Workbook,
+    round_: Round,
+    export_path: Path,
+    mapping_path: Path,
+    key: Callable[[], bytes],
+    progress: Callable[[str], None],
+) -> IngestResult:
     mapping = load_mapping(mapping_path)
     source = source_name(round_, mapping_path)
     progress(f"reading {export_path.name} ...")
@@ -143,13 +206,14 @@ def ingest_source(
     )
     check_repeated(export, mapping, [*mapping.single_columns().values(), *ratings.values(), *comments.values()])
     progress(f"checking {export.rows_read} rows ...")
-    salt = salt or load_salt(workbook.private_dir)
+    salt = key()  # once the export and the mapping are known to be right
     rows = RowSorter(export, mapping, ratings, comments, source, salt, known.index).sort()
     existing = RoundTables.read(round_, replacing=source)
     merge = merge_source(existing, RoundTables(rows.respondents, rows.ratings, rows.comments), source)
 
     raw = export_path.read_bytes()
     report = read_report(round_)
+    check_same_key(report, source, key_fingerprint(salt), round_)
     before = report.get(source, {})
     entry: dict[str, Any] = {
         "file": export_path.name,
@@ -164,6 +228,7 @@ def ingest_source(
         "superseded": len(rows.superseded) + len(merge.superseded_new),
         "excluded": len(rows.excluded),
         "reasons": dict(sorted(rows.reasons.items())),
+        "key": key_fingerprint(salt),
         "ingested_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     check_invariant(entry, source, export_path)
@@ -200,7 +265,7 @@ def ingest_source(
     if kept_mapping.resolve() != mapping_path.resolve():
         files[kept_mapping] = mapping_path.read_bytes()
     progress("writing the tables ...")
-    write_atomically(files)
+    write_atomically(files, journal=round_.folder / JOURNAL, private_root=workbook.private_dir)
     return IngestResult(
         round_id=round_.id,
         source=source,

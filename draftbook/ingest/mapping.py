@@ -11,6 +11,7 @@ mapping wins over it (for ``exclude``, column by column).
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -185,7 +186,7 @@ def load_mapping(path: Path) -> SourceMapping:
         path=path,
         format=_choice(content, "format", FORMATS, path),
         sheet=_text(content.get("sheet"), path, "sheet"),
-        encoding=str(content.get("encoding") or "auto"),
+        encoding=_encoding(content, path),
         delimiter=_delimiter(content, path),
         header_row=_header_row(content, path),
         language=_choice(content, "language", LANGUAGES, path),
@@ -246,6 +247,23 @@ def _identify_by(value: Any, columns: Mapping[str, str], path: Path) -> tuple[st
             )
         chosen.append(name)
     return tuple(dict.fromkeys(chosen))
+
+
+def _encoding(content: Mapping[str, Any], path: Path) -> str:
+    value = content.get("encoding", "auto")
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(f"expected an encoding name, found {describe(value)}", file=path, key="encoding")
+    if value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise MappingError(
+                f'unknown encoding "{value}"',
+                file=path,
+                key="encoding",
+                hint="use auto, utf-8, utf-8-sig, cp1252, latin-1 or utf-16",
+            ) from None
+    return value
 
 
 def _dates(content: Mapping[str, Any], path: Path) -> str:
@@ -341,9 +359,12 @@ def _per_call(section: Mapping[str, Any], path: Path, key: str) -> PerCall:
         columns = require_mapping(section["columns"], file=path, key=f"{key}.columns", what="call id: column")
         return PerCall(columns={str(k): _column(v, path, f"{key}.columns.{k}") for k, v in columns.items()})
     pattern = _column(section.get("column"), path, f"{key}.column")
-    if CALL_PLACEHOLDER not in pattern:
+    if pattern.count(CALL_PLACEHOLDER) != 1:
         raise MappingError(
-            "the column pattern must contain {call}", file=path, key=f"{key}.column", hint='e.g. "Support [{call}]"'
+            "the column pattern must contain {call} once",
+            file=path,
+            key=f"{key}.column",
+            hint='e.g. "Support [{call}]"',
         )
     return PerCall(pattern=pattern)
 

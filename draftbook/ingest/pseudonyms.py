@@ -9,9 +9,11 @@ created on first use; whoever lacks it cannot test a guessed e-mail.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,25 +21,74 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from draftbook.errors import DataFileError
 from draftbook.text import fold, fold_series
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"
 LENGTH = 12
+KEY_HEX_DIGITS = 64
+SAMPLE_SALT = b"draftbook-sample-salt-not-secret"  # the sample rounds' key: public on purpose
 PLACEHOLDERS = frozenset(
     fold(value) for value in ("", "anonymous", "anonyme", "anónimo", "anónima", "n/a", "na", "-", "none", "null")
 )
 
 
-def load_salt(private_dir: Path) -> bytes:
-    """The workbook's salt, created (random, readable by the owner only) on first use."""
+class PseudonymKeyError(DataFileError):
+    """The pseudonym key is missing where it must exist, damaged, or not the one a round was made with."""
+
+
+def key_fingerprint(salt: bytes) -> str:
+    """A short public trace of the key (in ingest-report.json): tells two keys apart, reveals nothing."""
+    return hmac.new(salt, b"draftbook pseudonym key", hashlib.sha256).hexdigest()[:12]
+
+
+PUBLIC_KEYS = {key_fingerprint(SAMPLE_SALT)}  # keys anyone may know: the sample's
+
+
+def load_salt(private_dir: Path, *, create: bool = True) -> bytes:
+    """The workbook's key: read and checked, or (``create``) made once, atomically, readable by the owner only."""
     path = private_dir / SALT_FILE
-    if not path.is_file():
-        private_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not path.exists():
+        if not create:
+            raise PseudonymKeyError(
+                "the pseudonym key is missing, but rounds already hold pseudonymised tables",
+                file=path,
+                hint="copy the key from the colleague or machine that ingested them (it is private and never in "
+                "git), or run the ingest with --new-key: pseudonyms will then not match earlier rounds",
+            )
+        _create_key(path)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PseudonymKeyError(
+            f"the pseudonym key cannot be read ({exc})", file=path, hint="check the file's permissions"
+        ) from exc
+    if not re.fullmatch(f"[0-9a-f]{{{KEY_HEX_DIGITS}}}", text):
+        raise PseudonymKeyError(
+            "the pseudonym key is damaged (empty, short or not a key)",
+            file=path,
+            hint="restore it from a backup or a colleague's copy (it is private and never in git); only if it is "
+            "lost for good, delete it and run the ingest with --new-key",
+        )
+    return text.encode("ascii")
+
+
+def _create_key(path: Path) -> None:
+    """Write the key aside, fsync it, then link it into place: a crash or a full disk never leaves half a key,
+    and of two processes creating it at once, one key wins and both use it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+            handle.write(secrets.token_hex(KEY_HEX_DIGITS // 2))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def identities(

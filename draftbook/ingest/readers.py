@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -72,13 +73,20 @@ def detect_format(path: Path, data: bytes, mapping: SourceMapping) -> str:
             f'cannot tell the format of "{path.name}"', file=path, hint="name it .csv or .xlsx, or set format:"
         )
     looks_zip = data[:4] == b"PK\x03\x04"
+    looks_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or an .xlsx with a password
+    if declared == "xlsx" and looks_ole:
+        raise ExportError(
+            "this is an old Excel .xls file or a password-protected workbook, which cannot be read",
+            file=path,
+            hint="open it in a spreadsheet program, remove any password and save it as .xlsx",
+        )
     if declared == "xlsx" and not looks_zip:
         raise ExportError(
             "this file is not an XLSX workbook (it looks like text)",
             file=path,
             hint="save it from the spreadsheet as .xlsx, or rename it .csv",
         )
-    if declared == "csv" and (looks_zip or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if declared == "csv" and (looks_zip or looks_ole):
         raise ExportError(
             "this file is a spreadsheet workbook, not CSV text",
             file=path,
@@ -273,32 +281,124 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
     return export.without_skipped(mapping.skip_rows, first)
 
 
-def read_xlsx(path: Path, data: bytes, mapping: SourceMapping) -> Export:
-    """XLSX: the named sheet (default the first), the header at ``header_row``."""
+# Bounds on a workbook (stated in docs/mapping.md): a consultation export is far below them, and a
+# tiny hostile file whose one cell sits at XFD1048576 is refused in seconds instead of filling memory.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 2_000
+MAX_CELL = 32_767  # Excel's own limit on the characters of a cell
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def open_workbook(path: Path, data: bytes, *, formulas: bool = False) -> Any:
+    """The workbook, read-only and streaming; a damaged file is an ExportError, never a traceback."""
+    from openpyxl import load_workbook
+
     try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-    except (zipfile.BadZipFile, ValueError, KeyError) as exc:
-        raise ExportError(f"the workbook cannot be opened ({exc})", file=path) from exc
-    sheet = mapping.sheet if mapping.sheet is not None else book.sheet_names[0]
-    if sheet not in book.sheet_names:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas, keep_links=False)
+    except Exception as exc:  # a damaged zip fails in many ways: zlib, XML, KeyError...
+        raise ExportError(
+            f"the workbook is damaged and cannot be opened ({type(exc).__name__}: {str(exc)[:200]})",
+            file=path,
+            hint="open it in a spreadsheet program and save it again as .xlsx, or export it again from the tool",
+        ) from exc
+
+
+def sheet_rows(path: Path, sheet: Any) -> list[list[str]]:
+    """Every row of ``sheet`` as text, within the bounds; row i of the list is the sheet's row i + 1."""
+    sheet.reset_dimensions()  # the <dimension> a file declares is not trusted
+    rows: list[list[str]] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS:
+            raise ExportError(
+                f"the sheet has more than {MAX_ROWS:,} rows",
+                file=path,
+                hint="a consultation export is far smaller: check the file, or save only the answers",
+            )
+        cells = list(values)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise ExportError(
+                f"row {number} has a value beyond column {MAX_COLUMNS:,}",
+                file=path,
+                row=number,
+                hint="delete the stray cells far to the right, or save only the answers",
+            )
+        rows.append([_cell_text(path, value, number) for value in cells])
+    return rows
+
+
+def _cell_text(path: Path, value: object, row: int) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > MAX_CELL:
+        raise ExportError(f"a cell holds more than {MAX_CELL:,} characters", file=path, row=row)
+    return text
+
+
+def check_formulas(path: Path, data: bytes, sheet: str, values: list[list[str]]) -> None:
+    """Stop when a formula has no saved value: the cell would silently read as empty."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not any(_FORMULA.search(archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/")):
+            return
+    book = open_workbook(path, data, formulas=True)
+    worksheet = book[sheet]
+    worksheet.reset_dimensions()
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        for index, cell in enumerate(cells):
+            saved = values[number - 1][index] if number <= len(values) and index < len(values[number - 1]) else ""
+            if getattr(cell, "data_type", None) == "f" and saved == "":
+                raise ExportError(
+                    f"cell {cell.coordinate} holds a formula ({str(cell.value)[:60]}) with no saved value",
+                    file=path,
+                    row=number,
+                    hint="open the workbook in a spreadsheet program and save it again (that stores the values)",
+                )
+
+
+def read_xlsx(path: Path, data: bytes, mapping: SourceMapping) -> Export:
+    """XLSX: the named sheet (default the first), the header at ``header_row``; streamed, bounded."""
+    book = open_workbook(path, data)
+    names = list(book.sheetnames)
+    sheet = mapping.sheet if mapping.sheet is not None else names[0]
+    if sheet not in names:
         raise ExportError(
             f'the workbook has no sheet "{sheet}"',
             file=path,
             key="sheet",
-            hint="its sheets are: " + ", ".join(f'"{s}"' for s in book.sheet_names),
+            hint="its sheets are: " + ", ".join(f'"{s}"' for s in names),
         )
-    cells = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str).fillna("")
+    try:
+        rows = sheet_rows(path, book[sheet])
+    except ExportError:
+        raise
+    except Exception as exc:  # damaged sheet XML, bad compressed data
+        raise ExportError(
+            f"the sheet is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+            file=path,
+            hint="open it in a spreadsheet program and save it again as .xlsx",
+        ) from exc
+    finally:
+        book.close()
+    check_formulas(path, data, sheet, rows)
     top = mapping.header_row - 1
-    if len(cells) <= top or (cells.iloc[top] == "").all():
+    if len(rows) <= top or not any(rows[top]):
         raise ExportError(f"there is no header at row {mapping.header_row}", file=path, key="header_row")
-    header = [cells.iloc[top + i].tolist() for i in range(mapping.header_rows) if top + i < len(cells)]
-    names, repeated = unique_names(column_names(header[0], header[1] if len(header) > 1 else None))
-    frame = cells.iloc[top + mapping.header_rows :].copy()
-    frame.columns = pd.Index(names)
-    frame.index = frame.index + 1  # the sheet's own row numbers (pandas starts at 0 at the first row)
-    frame = frame.loc[~(frame == "").all(axis=1)]  # rows left blank by the typist are not answers
-    export = Export(frame, 0, None, None, [], repeated)
-    return export.without_skipped(mapping.skip_rows, top + mapping.header_rows + 1)
+    header = [rows[top + i] for i in range(mapping.header_rows) if top + i < len(rows)]
+    names_, repeated = unique_names(column_names(header[0], header[1] if len(header) > 1 else None))
+    width = len(names_)
+    body = rows[top + mapping.header_rows :]
+    start = top + mapping.header_rows + 1  # sheet row of body[0]
+    kept = [(start + i, row) for i, row in enumerate(body) if any(row)]  # rows left blank are not answers
+    overflow = [number for number, row in kept if len(row) > width and any(row[width:])]
+    unparsed = [(number, "\t".join(row)) for number, row in kept if number in set(overflow)]
+    frame = pd.DataFrame(
+        [(row + [""] * width)[:width] for number, row in kept if number not in set(overflow)],
+        index=pd.Index([number for number, _ in kept if number not in set(overflow)]),
+        columns=pd.Index(names_),
+        dtype=object,
+    )
+    export = Export(frame, 0, None, None, unparsed, repeated)
+    return export.without_skipped(mapping.skip_rows, start)
 
 
 register_reader("csv", read_csv)

@@ -13,7 +13,9 @@ import csv
 import io
 import json
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,8 +138,59 @@ def _cells(column: pd.Series) -> list[object]:
     return values.where(column.notna(), "").tolist()
 
 
-def write_atomically(files: Mapping[Path, bytes]) -> None:
-    """Write every file under a temporary name, then rename them all into place."""
+JOURNAL = ".ingest-journal.json"
+LOCK_WAIT = 600.0  # seconds a second ingest of the same round waits before giving up
+
+
+class RoundLockedError(DataFileError):
+    """Another ingest holds the round for longer than we wait."""
+
+
+@contextmanager
+def round_lock(private_dir: Path, round_id: str, progress: Callable[[str], None]) -> Iterator[None]:
+    """One ingest of a round at a time (across processes): the next waits, then is refused naming the holder."""
+    from filelock import FileLock, Timeout
+
+    folder = private_dir / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / f"{round_id}.lock"))
+    owner = folder / f"{round_id}.owner"
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        progress(f"waiting for another ingest of round {round_id} ({_read(owner)}) ...")
+        try:
+            lock.acquire(timeout=LOCK_WAIT)
+        except Timeout:
+            raise RoundLockedError(
+                f"another ingest of this round is still running ({_read(owner)})",
+                file=owner.parent / f"{round_id}.lock",
+                hint="wait for it to finish, then run this ingest again",
+            ) from None
+    try:
+        owner.write_text(f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}", encoding="utf-8")
+        yield
+    finally:
+        lock.release()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return "process unknown"
+
+
+def write_atomically(
+    files: Mapping[Path, bytes], journal: Path | None = None, private_root: Path | None = None
+) -> None:
+    """Write every file under a temporary name, then rename them all into place.
+
+    With a ``journal``, the list of renames is written (atomically) before the
+    first one: a crash between renames is finished by ``recover`` on the next run,
+    so the tables and the report never disagree. Files under ``private_root`` are
+    readable by their owner only (0600).
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for target, content in files.items():
@@ -145,9 +198,37 @@ def write_atomically(files: Mapping[Path, bytes]) -> None:
             scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             scratch.write_bytes(content)
             staged.append((scratch, target))
+            if private_root is not None and private_root in target.parents:
+                scratch.chmod(0o600)
+        if journal is not None:
+            plan = json.dumps([[str(a), str(b)] for a, b in staged]).encode()
+            scratch = journal.with_name(f".{journal.name}.{os.getpid()}.tmp")
+            scratch.write_bytes(plan)
+            scratch.replace(journal)
     except BaseException:
         for scratch, _ in staged:
             scratch.unlink(missing_ok=True)
         raise
     for scratch, target in staged:
         scratch.replace(target)
+    if journal is not None:
+        journal.unlink()
+
+
+def recover(journal: Path, folders: Sequence[Path]) -> bool:
+    """Finish the renames of an interrupted write, then remove leftover temporary files; True if it repaired."""
+    repaired = False
+    if journal.is_file():
+        try:
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            plan = []  # the journal itself was not complete: no rename had started
+        for scratch, target in plan:
+            if Path(scratch).is_file():
+                Path(scratch).replace(target)
+                repaired = True
+        journal.unlink()
+    for folder in folders:
+        for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+            leftover.unlink(missing_ok=True)
+    return repaired
