@@ -255,8 +255,8 @@ def _encoding(content: Mapping[str, Any], path: Path) -> str:
         raise MappingError(f"expected an encoding name, found {describe(value)}", file=path, key="encoding")
     if value != "auto":
         try:
-            codecs.lookup(value)
-        except LookupError:
+            b"a".decode(codecs.lookup(value).name)  # "undefined" exists, and refuses every text
+        except (LookupError, UnicodeError):
             raise MappingError(
                 f'unknown encoding "{value}"',
                 file=path,

@@ -126,7 +126,7 @@ def decode(data: bytes, declared: str, path: Path) -> tuple[str, str]:
     if declared != "auto" and codecs.lookup(declared).name != "utf-8":
         try:
             return data.decode(declared), declared
-        except (UnicodeDecodeError, LookupError) as exc:
+        except (UnicodeError, LookupError) as exc:
             raise ExportError(
                 f'the file cannot be read as "{declared}": {exc}',
                 file=path,
