@@ -47,6 +47,7 @@ CONSENT = "J'accepte que mes commentaires soient cités anonymement"
 def make_workbook(root: Path) -> Workbook:
     (root / "data" / "rounds" / "bench").mkdir(parents=True)
     shutil.copy(REPO / "data" / "codebook.yml", root / "data" / "codebook.yml")
+    shutil.copy(REPO / "data" / "vocabulary.yml", root / "data" / "vocabulary.yml")
     calls = "calls:\n" + "".join(
         f"  - {{id: {c}, addressee: national-governments, theme: financing, text: {{fr: a, en: b, es: c}}}}\n"
         for c in CALLS

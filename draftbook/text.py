@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -301,12 +302,35 @@ def _ipv6(match: re.Match[str]) -> str:
     return found
 
 
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+_WORD = re.compile(r"\w+")
+
+
+def unhidden(text: str) -> str:
+    """``text`` in NFKC without zero-width characters: how a reader sees it, and how e-mails and names
+    written with a full-width ``＠`` or split by a zero-width space are found."""
+    return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+
+
 def redact(text: pd.Series) -> pd.Series:
     """Free text with e-mail addresses, IP addresses and phone numbers replaced by a marker.
 
     Numbers that only look like them (years, dates, amounts, percentages, article,
     version and target numbers, counts) stay: the rules are in the module docstring.
+    A text that hides an item behind Unicode look-alikes or zero-width characters
+    is redacted in its normalised form (``unhidden``); any other text is kept as given.
     """
+    plain = _redact(text)
+    normal = text.map({value: unhidden(value) for value in text.unique() if isinstance(value, str)})
+    hiding = normal.notna() & (normal != text)
+    if hiding.any():
+        revealed = _redact(normal[hiding])
+        more = revealed.str.count(r"\[[a-z-]+ removed\]") > plain[hiding].str.count(r"\[[a-z-]+ removed\]")
+        plain[more[more].index] = revealed[more]
+    return plain
+
+
+def _redact(text: pd.Series) -> pd.Series:
     text = text.str.replace(EMAIL, REDACTED["email"], regex=True)
     text = text.str.replace(IPV6, _ipv6, regex=True)
     text = text.str.replace(IPV4, _ipv4, regex=True)
@@ -321,6 +345,50 @@ def redact_name(text: str, name: str) -> str:
         if part and part.casefold() in lowered:  # the regex only where the name may be
             text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", REDACTED["name"], text, flags=re.IGNORECASE)
     return text
+
+
+def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
+    """``texts`` with every full name of ``names`` replaced, wherever it appears, in any order of its
+    parts, whatever the case or accents ("Merci à nanono NOBO"). Texts that hold none stay as given.
+
+    Only names of two words or more are sought (a lone word would hit ordinary words); the
+    writer's own name is handled, in more detail, by ``redact_name``.
+    """
+    wanted: set[tuple[str, ...]] = set()
+    for name in names:
+        parts = tuple(fold(word) for word in _WORD.findall(unhidden(str(name))) if len(word) >= 2)
+        if 2 <= len(parts) <= 5:
+            wanted |= {parts, parts[::-1]}
+    if not wanted:
+        return texts
+    firsts = {parts[0] for parts in wanted}
+    sizes = sorted({len(parts) for parts in wanted}, reverse=True)
+    folded: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        normal = unhidden(text)
+        words = [(m.start(), m.end(), folded.setdefault(m.group(), fold(m.group()))) for m in _WORD.finditer(normal)]
+        spans, index = [], 0
+        while index < len(words):
+            if words[index][2] in firsts:
+                size = next(
+                    (
+                        n
+                        for n in sizes
+                        if index + n <= len(words) and tuple(w[2] for w in words[index : index + n]) in wanted
+                    ),
+                    0,
+                )
+                if size:
+                    spans.append((words[index][0], words[index + size - 1][1]))
+                    index += size
+                    continue
+            index += 1
+        for start, end in reversed(spans):
+            normal = normal[:start] + REDACTED["name"] + normal[end:]
+        return normal if spans else text
+
+    return texts.map({text: one(text) for text in texts.unique()})
 
 
 def inert_myst(text: str) -> str:

@@ -405,3 +405,25 @@ def test_a_run_that_accepts_no_row_exits_1_and_changes_nothing(workbook: Workboo
     with pytest.raises(NothingAcceptedError, match='unknown region "Atlantide" \\(3 rows\\)'):
         run(workbook, csv_export(bad).encode())
     assert (snapshot(round_folder), snapshot(workbook.private_dir)) == before
+
+
+def test_names_of_other_respondents_never_reach_the_tables(workbook: Workbook, round_folder: Path) -> None:
+    rows = [
+        changed(PEOPLE[0], {11: "Merci à Bo Ranite et à CIRA MENDO pour leurs exemples."}),
+        changed(PEOPLE[1], {12: "As Ama Kolo said, and as Dede Zanu (from the other session) wrote."}),
+        list(PEOPLE[2]),
+    ]
+    excluded = changed(PEOPLE[0], {1: "t@x.example", 2: "Dede Zanu", 13: "TEST"})  # a name only in an excluded row
+    run(workbook, csv_export([*rows, excluded]).encode(), mapping=MAPPING + "exclude:\n  J'accepte: [TEST]\n")
+    texts = " ".join(tables(workbook)["comments"]["text"])
+    for name in ("Bo Ranite", "Cira Mendo", "Ama Kolo", "Dede Zanu"):
+        assert name.casefold() not in texts.casefold(), name
+    assert texts.count("[name removed]") == 4
+    # A later source names someone of the first one: found in the first source's comments too.
+    later = [changed(PEOPLE[0], {0: "2030-01-03", 1: "new@x.example", 2: "Ro Bosa", 11: "Rien."})]
+    first = [changed(PEOPLE[2], {11: "Ro Bosa a raison."})]
+    run(workbook, csv_export(first).encode(), source="a")
+    run(workbook, csv_export(later).encode(), source="b")
+    assert "Bosa" not in " ".join(tables(workbook)["comments"]["text"])
+    names = workbook.private_dir / "rounds" / ROUND / "b" / "names.txt"
+    assert names.read_text(encoding="utf-8") == "Ro Bosa\n" and oct(names.stat().st_mode)[-3:] == "600"

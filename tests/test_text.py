@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.redaction import FIXTURE, load_fixture, score
-from draftbook.text import fold, redact, redact_name
+from draftbook.text import fold, redact, redact_name, redact_names
 
 
 def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:
@@ -158,3 +158,53 @@ def test_redact_name_removes_the_writers_own_name() -> None:
         == "[name removed] pense que [name removed] a raison"
     )
     assert redact_name("Rien à signaler", "") == "Rien à signaler"
+
+
+def test_every_name_of_the_export_is_redacted_in_every_comment() -> None:
+    texts = pd.Series(
+        [
+            "Merci à Nobo Nanono pour son intervention.",
+            "Comme l'a dit NANONO nobo, il faut des fonds.",
+            "Gracias a Ána Pérez-Ruiz y a Bo Ranite.",
+            "Rien de personnel ici : la Ville de Nobo finance.",
+            "Nobo seul n'est pas un nom complet.",
+        ]
+    )
+    out = redact_names(texts, ["Nobo Nanono", "Ana Perez-Ruiz", "Bo Ranite", "X"]).tolist()
+    assert out[0] == "Merci à [name removed] pour son intervention."
+    assert out[1] == "Comme l'a dit [name removed], il faut des fonds."
+    assert out[2] == "Gracias a [name removed] y a [name removed]."
+    assert out[3:] == texts.tolist()[3:]  # one word of a name alone stays, and other texts are kept as given
+
+
+def test_hidden_e_mails_and_names_are_found() -> None:
+    texts = pd.Series(["écrire à ana\u200b.perez＠ville.example", "Merci à No\u200bbo Nanono", "Déjà vu… à 10 h"])
+    out = redact(texts).tolist()
+    assert out[0] == "écrire à [e-mail removed]"
+    assert redact_names(texts, ["Nobo Nanono"]).tolist()[1] == "Merci à [name removed]"
+    assert out[2] == "Déjà vu… à 10 h"  # nothing hidden: the text stays exactly as written (no NFKC "...")
+
+
+def test_no_name_of_a_respondent_survives_on_the_fixture() -> None:
+    """Sixty comments naming other respondents of the same export, in three languages."""
+    first = ["Ana", "Bo", "Cira", "Dede", "Emeka", "Fatou", "Gael", "Hana", "Ivo", "Juana"]
+    last = ["Kolo", "Ranite", "Mendo", "Nanono", "Okafor", "Diallo", "Moreau", "Sato", "Kant", "Quispe"]
+    names = [f"{given} {family}" for given, family in zip(first, last, strict=True)]
+    frames = [
+        "Merci à {} pour la présentation.",
+        "Thanks to {} for the data.",
+        "Como dijo {}, falta dinero.",
+        "{} a raison.",
+        "I agree with {} on CTA-03.",
+        "Apoyo lo que propuso {} ayer.",
+    ]
+    comments = []
+    for name in names:
+        for index, frame in enumerate(frames):  # half as written, half reversed and in capitals
+            comments.append(frame.format(name if index % 2 else " ".join(reversed(name.split())).upper()))
+    assert len(comments) == 60
+    out = redact_names(pd.Series(comments), names)
+    for name in names:
+        for part in name.split():
+            assert not out.str.contains(rf"\b{part}\b", case=False).any(), part
+    assert out.str.contains(r"\[name removed\]", regex=True).all()

@@ -32,9 +32,11 @@ from draftbook.ingest.store import (
 )
 from draftbook.paths import Workbook
 from draftbook.rounds import Round, list_round_ids, load_round
+from draftbook.text import redact_names
 from draftbook.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NAMES = "names.txt"  # per source, private: the names to redact from every comment of the round
 FAR_FROM_ROUND = dt.timedelta(days=30)  # submission dates further than this outside start-end are reported
 
 
@@ -210,6 +212,11 @@ def _ingest(
     rows = RowSorter(export, mapping, ratings, comments, source, salt, known.index).sort()
     existing = RoundTables.read(round_, replacing=source)
     merge = merge_source(existing, RoundTables(rows.respondents, rows.ratings, rows.comments), source)
+    private = workbook.private_dir / "rounds" / round_.id / source
+    names = export_names(export, mapping)
+    if not merge.tables.comments.empty:  # anyone named in the export or another source's is named nowhere
+        everyone = names + other_names(workbook.private_dir / "rounds" / round_.id, source)
+        merge.tables.comments["text"] = redact_names(merge.tables.comments["text"].astype(str), everyone)
 
     raw = export_path.read_bytes()
     report = read_report(round_)
@@ -249,7 +256,6 @@ def _ingest(
         entry["ingested_at"] = before.get("ingested_at", entry["ingested_at"])  # idempotent: same bytes
     report[source] = entry
 
-    private = workbook.private_dir / "rounds" / round_.id / source
     files: dict[Path, bytes] = {
         round_.table_path("respondents"): csv_bytes(merge.tables.respondents),
         round_.table_path("ratings"): csv_bytes(merge.tables.ratings),
@@ -260,6 +266,7 @@ def _ingest(
         private / f"export{export_path.suffix.lower()}": raw,
         private / "quarantine.csv": csv_bytes(neutralise_formulas(rows.quarantine)),
         private / "excluded.csv": csv_bytes(neutralise_formulas(rows.excluded)),
+        private / NAMES: "".join(f"{name}\n" for name in names).encode("utf-8"),
     }
     kept_mapping = round_.folder / "sources" / source / "mapping.yml"
     if kept_mapping.resolve() != mapping_path.resolve():
@@ -284,6 +291,24 @@ def _ingest(
         offences=rows.offences,
         warnings=date_warnings(round_, rows.respondents["submitted_at"]),
     )
+
+
+def export_names(export: Export, mapping: SourceMapping) -> list[str]:
+    """Every name of the export's name column (all rows: accepted or not), for redaction across the round."""
+    column = mapping.respondent.get("name")
+    if column is None:
+        return []
+    values = export.frame[column].astype(str).str.strip()
+    return sorted({value for value in values if value and "\n" not in value})
+
+
+def other_names(private_round: Path, source: str) -> list[str]:
+    """The names kept (privately) by the round's other sources."""
+    names: list[str] = []
+    for path in sorted(private_round.glob(f"*/{NAMES}")):
+        if path.parent.name != source:
+            names += path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return names
 
 
 def check_values(mapping: SourceMapping, vocabulary: Callable[[str], dict[str, str]]) -> None:
