@@ -24,7 +24,7 @@ import pandas as pd
 
 from draftbook.config import check_keys, read_yaml, require_mapping
 from draftbook.errors import DataFileError
-from draftbook.text import fold
+from draftbook.text import fold, unhidden
 
 LANGUAGES = ("fr", "en", "es")
 MIN_LETTERS = 3  # fewer letters than this: nothing to code or quote (punctuation, emoji)
@@ -169,12 +169,64 @@ def load_coding(path: Path, themes: dict[str, Theme]) -> dict[str, list[str]]:
     return manual
 
 
+VETO_FILE = "quotes-vetoed.yml"
+
+
+def load_vetoed_quotes(path: Path) -> list[str]:
+    """The quotes the team keeps out of the book (``quotes-vetoed.yml`` of a round; none when absent).
+
+    Each entry is a comment id (``C-…``) or the beginning of the comment as the book shows it.
+    """
+    if not path.is_file():
+        return []
+    content = require_mapping(read_yaml(path), file=path, key=None, what="a list of vetoed quotes")
+    check_keys(content, allowed=["vetoed"], file=path)
+    entries = content.get("vetoed") or []
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise DataFileError(
+            "expected a list of comment ids or beginnings of comments",
+            file=path,
+            key="vetoed",
+            hint='e.g. vetoed: ["C-1a2b3c4d5e", "Merci à toute l\'équipe"]',
+        )
+    return [str(entry) for entry in entries]
+
+
+def vetoed_mask(coded: pd.DataFrame, vetoed: Sequence[str]) -> pd.Series:
+    """True for the comments a veto names: by id, or by their beginning (spaces, case and Unicode forms aside)."""
+    if not vetoed:
+        return pd.Series(False, index=coded.index)
+
+    def key(text: str) -> str:
+        return " ".join(unhidden(text).split()).casefold()
+
+    starts = tuple(key(entry) for entry in vetoed if not entry.startswith("C-"))
+    ids = {entry for entry in vetoed if entry.startswith("C-")}
+    by_text = coded["text"].astype(str).map(lambda text: bool(starts) and key(text).startswith(starts))
+    return coded["comment"].isin(ids) | by_text.astype(bool)
+
+
+def round_comments(folder: Path, comments: pd.DataFrame, themes: dict[str, Theme]) -> pd.DataFrame:
+    """A round's comments coded, with the analyst's codes (``coding.csv``) and vetoes (``quotes-vetoed.yml``)."""
+    return code_comments(
+        comments, themes, load_coding(folder / "coding.csv", themes), load_vetoed_quotes(folder / VETO_FILE)
+    )
+
+
 def code_comments(
-    comments: pd.DataFrame, themes: dict[str, Theme], manual: dict[str, list[str]] | None = None
+    comments: pd.DataFrame,
+    themes: dict[str, Theme],
+    manual: dict[str, list[str]] | None = None,
+    vetoed: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Comments with their id, their themes (a list) and where the codes come from (auto or manual)."""
+    """Comments with their id, their themes (a list) and where the codes come from (auto or manual).
+
+    A comment the team vetoed is never quoted (``publishable`` false), whatever its writer said.
+    """
     coded = comments.copy()
     coded["comment"] = comment_ids(comments)
+    if vetoed and "publishable" in coded:
+        coded["publishable"] = coded["publishable"].astype(bool) & ~vetoed_mask(coded, vetoed)
     automatic = auto_codes(coded["text"].astype(str), themes)
     manual = manual or {}
     coded["themes"] = [manual.get(cid, auto) for cid, auto in zip(coded["comment"], automatic, strict=True)]

@@ -18,6 +18,8 @@ from draftbook.themes import (
     language_check,
     load_codebook,
     load_coding,
+    load_vetoed_quotes,
+    round_comments,
 )
 from tests.conftest import REPO, write
 
@@ -206,6 +208,26 @@ def test_digest_quotes_only_consenting_comments() -> None:
         "es",
     ]
     assert all("Funding must reach" not in text for _, text in digest.quotes)  # R-2 did not consent
+
+
+def test_the_team_can_veto_a_quote(tmp_path: Path) -> None:
+    before = call_digest(code_comments(comments(), THEMES), "CTA-01", THEMES, "en").quotes
+    assert before
+    first = before[0][1]
+    write(tmp_path / "quotes-vetoed.yml", f'vetoed: ["  {first[:18].upper()}  "]\n')
+    coded = round_comments(tmp_path, comments(), THEMES)
+    after = call_digest(coded, "CTA-01", THEMES, "en").quotes
+    assert first not in [text for _, text in after] and len(after) == len(before) - 1
+    by_id = coded.loc[coded["text"] == before[-1][1], "comment"].item()
+    write(tmp_path / "quotes-vetoed.yml", f"vetoed: [{by_id}]\n")
+    assert before[-1][1] not in [
+        t for _, t in call_digest(round_comments(tmp_path, comments(), THEMES), "CTA-01", THEMES).quotes
+    ]
+    assert load_vetoed_quotes(tmp_path / "none.yml") == []
+    for bad in ("vetoed: quote\n", "vetoed: [1]\n", "veto: []\n"):
+        write(tmp_path / "quotes-vetoed.yml", bad)
+        with pytest.raises(DataFileError):
+            load_vetoed_quotes(tmp_path / "quotes-vetoed.yml")
 
 
 def quality(name: str) -> float:
