@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -281,7 +282,7 @@ def execute_runs(
                     break
         else:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent) as pool:
                 futures = {}
                 for prefix, run, hashes in todo:
                     progress(f"{prefix} queued           {run.label}")
@@ -300,6 +301,17 @@ def execute_runs(
     if failures:
         raise failures[0]
     return report
+
+
+def die_with_parent() -> None:
+    """In a worker: ask Linux to end this process when the build that started it dies (even by kill -9),
+    so no worker outlives a killed build and writes into the next build's stage."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def execute_one(root: str, run: Run, target: str) -> dict[str, Any]:

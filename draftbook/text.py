@@ -117,9 +117,11 @@ REDACTED = {
 
 def fold(value: str) -> str:
     """Trim, case-fold, strip accents, unify apostrophes and spaces: 'Plutôt  D’accord' -> "plutot d'accord"."""
+    if value.isascii():  # most labels, e-mails and names: nothing to decompose
+        return " ".join(value.replace("`", "'").split()).casefold()
     decomposed = unicodedata.normalize("NFKD", value.translate(_APOSTROPHES))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip().casefold()
+    return " ".join(stripped.split()).casefold()
 
 
 def fold_series(values: pd.Series) -> pd.Series:

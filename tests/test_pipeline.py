@@ -192,3 +192,51 @@ def test_a_round_without_assessments_builds_its_weighing_page_and_says_so(workbo
         f"is drawn. To draw it, write the file assessments.yml in the round's folder (data/rounds/{round_id}/)."
     ]
     assert not any("<table" in data.get("text/html", "") for data in shown)  # no ranking drawn
+
+
+WORKER_PARENT = """
+import multiprocessing, sys, time
+from draftbook.pipeline import die_with_parent
+
+def worker(path):
+    import os
+    die_with_parent()
+    open(path, "w").write(str(os.getpid()))
+    time.sleep(120)
+
+if __name__ == "__main__":
+    multiprocessing.get_context("spawn").Process(target=worker, args=(sys.argv[1],)).start()
+    time.sleep(120)
+"""
+
+
+def test_a_worker_ends_when_its_build_is_killed(tmp_path: Path) -> None:
+    """kill -9 of a build must not leave its workers running (they would write into the next build's stage)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(WORKER_PARENT, encoding="utf-8")
+    marker = tmp_path / "worker.pid"
+    parent = subprocess.Popen([sys.executable, str(script), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.is_file() or not marker.read_text():
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.1)
+    worker = int(marker.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        status = Path(f"/proc/{pid}/status")
+        try:
+            return "\nState:\tZ" not in status.read_text()
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(worker)

@@ -136,7 +136,7 @@ def test_redact_emails_with_apostrophes_and_quotes() -> None:
     assert out == "Mail: [e-mail removed], '[e-mail removed]', <[e-mail removed]>."
 
 
-@pytest.mark.parametrize("token", ["a" * 200_000, "7" * 200_000, "a@" * 100_000, "1." * 100_000, "12 " * 66_667])
+@pytest.mark.parametrize("token", ["a" * 1_000_000, "7" * 1_000_000, "a@" * 500_000, "1." * 500_000, "12 " * 333_334])
 def test_redact_is_linear_on_a_long_unbroken_token(token: str) -> None:
     """The old e-mail pattern was quadratic on such tokens (200 KB of "a" took minutes): no timing assert here."""
     out = redact(pd.Series([token]))[0]

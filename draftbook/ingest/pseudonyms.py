@@ -29,6 +29,7 @@ PREFIX = "R-"
 LENGTH = 12
 KEY_HEX_DIGITS = 64
 SAMPLE_SALT = b"draftbook-sample-salt-not-secret"  # the sample rounds' key: public on purpose
+PLACEHOLDER_LENGTH = 12
 PLACEHOLDERS = frozenset(
     fold(value) for value in ("", "anonymous", "anonyme", "anónimo", "anónima", "n/a", "na", "-", "none", "null")
 )
@@ -126,7 +127,9 @@ def identities(
     for name in reversed(PRIORITY):  # the most telling identifier is applied last, so it wins
         if name not in candidates or not candidates[name].notna().any():
             continue
-        best = candidates[name].groupby(person).min()  # per person, one key (the same for all their rows)
+        # per person, one key (the smallest, the same for all their rows); sorting, not a groupby on text
+        pairs = pd.DataFrame({"person": person, "key": candidates[name]}).dropna()
+        best = pairs.sort_values(["person", "key"]).drop_duplicates("person").set_index("person")["key"]
         per_row = person.map(best)
         chosen = chosen.where(per_row.isna(), per_row)
     return chosen
@@ -137,7 +140,11 @@ PRIORITY = ("email", "name+organisation", "id")
 
 def is_placeholder(values: pd.Series) -> pd.Series:
     """True where a value says nobody in particular: empty, "anonymous", "n/a", "-"..."""
-    return fold_series(values.astype(str)).isin(PLACEHOLDERS)
+    text = values.astype(str)
+    short = text.str.len() <= PLACEHOLDER_LENGTH  # only short values can be placeholders: fold those alone
+    placeholder = pd.Series(False, index=text.index)
+    placeholder[short] = fold_series(text[short]).isin(PLACEHOLDERS)
+    return placeholder
 
 
 def _keys(identifier: str, columns: Mapping[str, pd.Series], source: str) -> pd.Series:

@@ -38,6 +38,7 @@ class Export:
     delimiter: str | None = None
     unparsed: list[tuple[int, str]] = field(default_factory=list)  # (row, raw text of its lines)
     repeated_columns: list[str] = field(default_factory=list)  # names that head two columns
+    undecoded: bool = False  # some bytes were not valid in the file's encoding (their rows are quarantined)
 
     def without_skipped(self, count: int, body_start: int) -> Export:
         """The export less the ``count`` rows from ``body_start`` (right under the header): not answers,
@@ -277,7 +278,7 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
                 start, stop = records.spans[record]
                 raw = "".join(body_lines[start:stop]).rstrip("\r\n")
                 unparsed.append((first + record, shown_bytes(raw)))
-    export = Export(frame, first, encoding, delimiter, unparsed, repeated)
+    export = Export(frame, first, encoding, delimiter, unparsed, repeated, bool(_UNDECODED.search(body)))
     return export.without_skipped(mapping.skip_rows, first)
 
 

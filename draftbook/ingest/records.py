@@ -274,7 +274,8 @@ class RowSorter:
         )
 
     def sort(self) -> SortedRows:
-        self.flag(undecoded_rows(self.frame), "encoding", REASONS["encoding"], "bytes that are not UTF-8")
+        if self.export.undecoded:
+            self.flag(undecoded_rows(self.frame), "encoding", REASONS["encoding"], "bytes that are not UTF-8")
         language = self.labelled("language", "language", self.mapping.language or UNKNOWN)
         region = self.labelled("region", "region", UNKNOWN)
         constituency = self.labelled("constituency", "constituency", UNKNOWN)
