@@ -136,12 +136,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy the built book to a folder, or push it to a branch of a git remote",
         description=(
             "Publish _build/html: to a folder (replaced whole), or to a branch (default gh-pages) of a git "
-            "remote, as one commit on top of what the branch holds."
+            "remote, as one commit on top of what the branch holds. A folder gets a .draftbook-publication "
+            "file; publishing refuses the workbook, a folder inside it or holding it, and a non-empty folder "
+            "without that file (unless --force). If the copy fails (a full disk, a refused write), the "
+            "folder is left as it was."
         ),
         epilog="Examples: draftbook publish --to /srv/www/book ; draftbook publish --to git@host:org/book.git",
     )
     publish_cmd.add_argument("--to", required=True, metavar="DIR_OR_GIT_REMOTE", help="where the book goes")
     publish_cmd.add_argument("--branch", default="gh-pages", help="branch of the git remote (default: gh-pages)")
+    publish_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a non-empty folder that was not written by draftbook publish (everything in it goes)",
+    )
     lab = commands.add_parser(
         "lab",
         help="JupyterLab with real-time collaboration for the drafting team",
@@ -207,7 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping, args.new_key)
         if args.command == "publish":
-            print(f"The book was {publish(workbook.html_dir, args.to, args.branch)}.")
+            where = publish(workbook.html_dir, args.to, args.branch, root=workbook.root, force=args.force)
+            print(f"The book was {where}.")
             return 0
         if args.command == "lab":
             return run_lab(workbook, args.ip, args.port, args.token_file)
@@ -217,6 +226,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DraftbookError as error:
         print(f"draftbook: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a full disk, a permission, a folder that vanished: said in one paragraph
+        print(f"draftbook: {system_error(error)}", file=sys.stderr)
+        return 1
+
+
+def system_error(error: OSError) -> str:
+    """An error of the machine (disk, permissions) as one short paragraph with what to do."""
+    import errno
+    import shutil
+
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        source, _, reason = error.args[0][0]
+        count = len(error.args[0])
+        return (
+            f"{count} file(s) could not be copied, the first: {source} ({reason})\n"
+            "  -> free some disk space or fix the permissions, then run the command again"
+        )
+    where = f"{error.filename}: " if error.filename else ""
+    hints = {
+        errno.ENOSPC: "free some disk space, then run the command again",
+        errno.EACCES: "check the permissions of that file or folder",
+        errno.EROFS: "the disk is read-only: work in a folder you can write to",
+    }
+    hint = hints.get(error.errno or 0, "check the file or folder named, then run the command again")
+    return f"{where}{error.strerror or error}\n  -> {hint}"
 
 
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:

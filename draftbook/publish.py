@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
+import gettext
 import hashlib
 import html
+import importlib.util
+import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -25,7 +30,7 @@ from typing import Any
 import yaml
 
 from draftbook.config import read_yaml, require_mapping
-from draftbook.errors import BookBuildError, BuildLockedError, DataFileError
+from draftbook.errors import BookBuildError, BuildLockedError, DataFileError, DraftbookError
 from draftbook.paths import Workbook
 from draftbook.pipeline import MANIFEST, Run
 from draftbook.rounds import Round
@@ -443,18 +448,101 @@ THEBE = re.compile(
 )
 
 
-def content_security_policy(page: str) -> str:
-    """The policy of one page: scripts from the site itself, plus this page's own inline scripts by hash."""
-    bodies = INLINE_SCRIPT.findall(page) + [html.unescape(v) for v in INLINE_HANDLER.findall(page)]
-    hashes = sorted(
-        {"'sha256-" + base64.b64encode(hashlib.sha256(b.encode("utf-8")).digest()).decode() + "'" for b in bodies}
-    )
+# The inline scripts the book's templates and extensions write, as they write them; a page's policy
+# lets these run (by hash) and nothing else inline. A script the build does not write itself (markup
+# that escaped its escaping, say) gets no hash, so the browser refuses it. A theme or extension upgrade
+# that writes a new one shows as a refused script in the browser test of the site.
+THEME_MODE_SCRIPT = (  # pydata-sphinx-theme, layout.html, with html_context default_mode "light"
+    '\n    document.documentElement.dataset.mode = localStorage.getItem("mode") || "light";'
+    '\n    document.documentElement.dataset.theme = localStorage.getItem("theme") || "light";\n  '
+)
+SEARCH_FOCUS_SCRIPT = (  # pydata-sphinx-theme, search.html
+    "\n    // Activate the search field on page load"
+    '\n    let searchInput = document.querySelector("form.bd-search input");'
+    "\n    if (searchInput) {\n        searchInput.focus();\n        searchInput.select();"
+    '\n        console.log("[PST]: Set focus on search field.");\n    }\n  '
+)
+FIXED_SCRIPTS = (
+    THEME_MODE_SCRIPT,
+    "DOCUMENTATION_OPTIONS.search_as_you_type = false;",  # pydata-sphinx-theme
+    "let toggleOpenOnPrint = 'true';",  # sphinx-togglebutton
+    "var togglebuttonSelector = '.toggle, .admonition.dropdown';",  # sphinx-togglebutton
+    "kernelName = 'python3'",  # sphinx-thebe, in the notebooks' pages
+)
+# The buttons of sphinx-book-theme's header (print, full screen) run these as onclick handlers.
+OWN_HANDLERS = ("window.print()", "toggleFullScreen()")
+
+
+def togglebutton_hints(lang: str) -> tuple[str, str]:
+    """The "show" and "hide" hints sphinx-togglebutton writes into pages in ``lang``, read from its
+    own catalogues as Sphinx reads them (its English words when it has no catalogue for ``lang``)."""
+    spec = importlib.util.find_spec("sphinx_togglebutton")
+    origin = spec.origin if spec is not None else None
+    locales = Path(origin).parent / "translations" / "locales" if origin else Path()
+    catalog = gettext.translation("togglebutton", locales, languages=[lang], fallback=True)
+    return catalog.gettext("Click to show"), catalog.gettext("Click to hide")
+
+
+def own_inline_scripts(lang: str, pagename: str) -> frozenset[str]:
+    """Every inline script the build writes into the page ``pagename`` (its path in the site of
+    ``lang``, without ``.html``), character for character. Charts are checked by ``is_own_chart``."""
+    show, hide = togglebutton_hints(lang)
+    scripts = {
+        *FIXED_SCRIPTS,
+        f"DOCUMENTATION_OPTIONS.pagename = '{pagename}';",  # pydata-sphinx-theme
+        f"let toggleHintShow = '{show}';",  # sphinx-togglebutton
+        f"let toggleHintHide = '{hide}';",
+    }
+    if pagename == "search":
+        scripts.add(SEARCH_FOCUS_SCRIPT)
+    return frozenset(scripts)
+
+
+CHART_ID = re.compile(r"vegaEmbed\('#draftbook-([a-z0-9-]+)', ")
+
+
+def is_own_chart(body: str) -> bool:
+    """True when ``body`` is the script ``display.VegaChart`` writes for a chart: the chart's
+    name and specification are read back from it, and VegaChart must write the very same text."""
+    from draftbook.display import VegaChart
+
+    name = CHART_ID.match(body)
+    if name is None:
+        return False
+    try:
+        spec, _ = json.JSONDecoder().raw_decode(body, name.end())
+    except ValueError:
+        return False
+    if not isinstance(spec, dict):
+        return False
+    written = INLINE_SCRIPT.findall(VegaChart(spec, "", name=name.group(1)).to_html())
+    return written[-1:] == [body]
+
+
+def trusted_inline_code(page: str, lang: str, pagename: str) -> list[str]:
+    """The inline scripts and event handlers of ``page`` that the build itself writes (as listed
+    by ``own_inline_scripts``, ``is_own_chart`` and ``OWN_HANDLERS``), in order, each once."""
+    own = own_inline_scripts(lang, pagename)
+    scripts = [body for body in INLINE_SCRIPT.findall(page) if body in own or is_own_chart(body)]
+    handlers = [code for code in map(html.unescape, INLINE_HANDLER.findall(page)) if code in OWN_HANDLERS]
+    return list(dict.fromkeys(scripts + handlers))
+
+
+def script_hash(code: str) -> str:
+    """The CSP source that lets exactly ``code`` run inline: ``'sha256-…'``."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
+
+
+def content_security_policy(trusted: Sequence[str] = ()) -> str:
+    """The policy of one page: scripts from the site itself, plus the ``trusted`` inline code by hash
+    (give it ``trusted_inline_code``: never a page's inline code unchecked)."""
+    hashes = sorted({script_hash(code) for code in trusted})
     return "; ".join(
         [
             "default-src 'self'",
             # 'unsafe-eval': the theme's bundles probe the global object with Function(); every script
-            # still has to come from the site itself or be one of this page's own inline scripts.
-            "script-src 'self' 'unsafe-eval' 'unsafe-hashes' " + " ".join(hashes),
+            # still has to come from the site itself or be one of the build's own inline scripts.
+            " ".join(["script-src 'self' 'unsafe-eval' 'unsafe-hashes'", *hashes]),
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self' data:",
@@ -497,18 +585,21 @@ def accessible(page: str, lang: str = "fr") -> str:
 
 
 def add_security_policy(site: Path, lang: str = "fr") -> int:
-    """Put a Content-Security-Policy in every page of ``site`` (and mend the theme's
-    accessibility faults); return how many pages."""
+    """Put a Content-Security-Policy in every page of ``site`` (the book in ``lang``) and mend the
+    theme's accessibility faults; return how many pages."""
     pages = 0
     for path in site.rglob("*.html"):
-        add_security_policy_to(path, lang)
+        add_security_policy_to(path, lang, path.relative_to(site).with_suffix("").as_posix())
         pages += 1
     return pages
 
 
-def add_security_policy_to(path: Path, lang: str = "fr") -> None:
+def add_security_policy_to(path: Path, lang: str = "fr", pagename: str | None = None) -> None:
+    """Give the page at ``path`` (``pagename`` in the book, by default its file name without
+    ``.html``) a policy that lets only the build's own inline code run; replaces an earlier one."""
     page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang)
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page))}">'
+    policy = content_security_policy(trusted_inline_code(page, lang, pagename or path.stem))
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
     page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)
     if not found:  # the redirect page at the root has no head of its own
         icon = '<link rel="icon" href="_static/favicon.svg">'
@@ -524,15 +615,165 @@ def looks_like_git(target: str) -> bool:
     return (folder / "HEAD").is_file() and (folder / "objects").is_dir()
 
 
-def publish(site: Path, target: str, branch: str = "gh-pages", message: str = "Publish the book") -> str:
-    """Copy the built site to a folder, or commit it to ``branch`` of a git remote; say where it went."""
+PUBLICATION_MARKER = ".draftbook-publication"
+MARKER_TEXT = (
+    "This folder is a publication of the book, written by `draftbook publish`.\n"
+    "The next publication replaces everything in it.\n"
+)
+
+
+class PublishError(DraftbookError):
+    """The book cannot be published where asked (a folder that must not be replaced, a write that failed)."""
+
+
+def _relation(folder: Path, guarded: Path) -> str | None:
+    """How ``folder`` stands to ``guarded`` (both resolved): "is", "is inside", "holds", or None."""
+    if folder == guarded:
+        return "is"
+    if guarded in folder.parents:
+        return "is inside"
+    if folder in guarded.parents:
+        return "holds"
+    return None
+
+
+def publication_folder(target: str, root: Path, site: Path, force: bool = False) -> Path:
+    """The folder ``target`` names, resolved, once it is safe to replace whole; else a ``PublishError``
+    naming it and what to do.
+
+    Never the workbook at ``root``, the built ``site``, the home folder or the filesystem root, nor a
+    folder inside or holding one of them (``force`` does not change that). A folder that exists, is
+    not empty and holds no ``PUBLICATION_MARKER`` (so was not made by a publication) only with ``force``.
+    """
+    folder = Path(target).expanduser().resolve()
+    everywhere: tuple[str, ...] = ("is", "is inside", "holds")
+    guarded = [(root.resolve(), "the workbook", everywhere), (site.resolve(), "the built book", everywhere)]
+    with contextlib.suppress(RuntimeError):  # no home folder known; a folder inside it is fine
+        guarded.append((Path.home().resolve(), "your home folder", ("is", "holds")))
+    for place, name, refused in guarded:
+        relation = _relation(folder, place)
+        if relation in refused:
+            raise PublishError(
+                f"refusing to publish here: this folder {relation} {name} ({place}), "
+                "and publishing replaces the folder whole",
+                file=folder,
+                hint="publish to a folder of its own outside the workbook, e.g. /srv/www/policy-paper",
+            )
+    if folder.parent == folder:
+        raise PublishError(
+            "refusing to publish to the root of the file system",
+            file=folder,
+            hint="publish to a folder of its own, e.g. /srv/www/policy-paper",
+        )
+    if folder.exists() and not folder.is_dir():
+        raise PublishError("this is a file, not a folder", file=folder, hint="name a folder for the book")
+    try:
+        foreign = folder.is_dir() and any(folder.iterdir()) and not (folder / PUBLICATION_MARKER).is_file()
+    except OSError as error:
+        raise write_failure(error, folder) from None
+    if foreign and not force:
+        raise PublishError(
+            f"this folder is not empty and was not written by `draftbook publish` (it has no "
+            f"{PUBLICATION_MARKER} file): publishing would delete everything in it",
+            file=folder,
+            hint="publish to a new or empty folder; or, if everything in it may go, add --force",
+        )
+    return folder
+
+
+def write_failure(error: OSError, folder: Path, scratch: Path | None = None) -> PublishError:
+    """``error``, met while writing the publication to ``folder`` (through the copy ``scratch``
+    beside it, named as ``folder`` in the message), as a sentence saying what to do."""
+    unchanged = "the previous publication, if any, is unchanged"
+    if scratch is not None and isinstance(error.filename, str):
+        error.filename = error.filename.replace(str(scratch), str(folder), 1)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return PublishError(
+            "the disk is full (or your quota is used up): the book could not be written",
+            file=folder,
+            hint=f"free some space on that disk, or publish to another one; {unchanged}",
+        )
+    if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM):
+        return PublishError(
+            f"not allowed to write there ({error.filename or folder})",
+            file=folder,
+            hint=f"publish to a folder you can write to, in a folder you can write to, or ask its owner; {unchanged}",
+        )
+    if error.errno == errno.EROFS:
+        return PublishError("the disk is read-only", file=folder, hint=f"publish to another disk; {unchanged}")
+    return PublishError(
+        f"the book could not be written: {error.strerror or error} ({error.filename or folder})",
+        file=folder,
+        hint=f"fix the cause and publish again; {unchanged}",
+    )
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy one file of the site, with its times."""
+    shutil.copy2(source, target)
+
+
+def copy_site(site: Path, folder: Path) -> None:
+    """Copy every file of ``site`` into ``folder`` (created), each through ``copy_file``; an
+    ``OSError`` (a full disk, a refused write) is raised as the system reported it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sorted(site.rglob("*")):
+        target = folder / source.relative_to(site)
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy_file(source, target)
+
+
+def replace_folder(site: Path, folder: Path) -> None:
+    """Make ``folder`` a copy of ``site`` plus ``.nojekyll`` and the ``PUBLICATION_MARKER``.
+
+    The copy is made beside it first; the previous content is swapped out only once the copy is
+    complete, so a failure (a ``PublishError`` saying what happened) leaves ``folder`` as it was.
+    """
+    incoming = folder.with_name(f".{folder.name}.publishing-{secrets.token_hex(4)}")
+    outgoing = folder.with_name(f".{folder.name}.previous-{secrets.token_hex(4)}")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        copy_site(site, incoming)
+        (incoming / ".nojekyll").touch()
+        (incoming / PUBLICATION_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if folder.exists():
+            folder.rename(outgoing)
+        try:
+            incoming.rename(folder)
+        except OSError:
+            if outgoing.exists():
+                outgoing.rename(folder)
+            raise
+    except OSError as error:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise write_failure(error, folder, incoming) from None
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def publish(
+    site: Path,
+    target: str,
+    branch: str = "gh-pages",
+    message: str = "Publish the book",
+    *,
+    root: Path,
+    force: bool = False,
+) -> str:
+    """Copy the built site to a folder, or commit it to ``branch`` of a git remote; say where it went.
+
+    A folder is replaced whole, so ``publication_folder`` first refuses the workbook at ``root``
+    (and what holds it or is inside it) and, unless ``force``, a non-empty folder that is not a
+    previous publication. Every refusal and failed write is a ``PublishError`` naming the folder.
+    """
     if not (site / "index.html").is_file():
         raise BookBuildError("there is no built book to publish", file=site, hint="run `make book` first")
     if looks_like_git(target):
         return _publish_git(site, target, branch, message)
-    folder = Path(target)
-    swap_in(site, folder)
-    (folder / ".nojekyll").touch()
+    folder = publication_folder(target, root, site, force)
+    replace_folder(site, folder)
     return f"copied to {folder}"
 
 
@@ -563,8 +804,11 @@ def _publish_git(site: Path, remote: str, branch: str, message: str) -> str:
         for entry in work.iterdir():
             if entry.name != ".git":
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-        shutil.copytree(site, work, dirs_exist_ok=True)
-        (work / ".nojekyll").touch()
+        try:
+            copy_site(site, work)
+            (work / ".nojekyll").touch()
+        except OSError as error:
+            raise write_failure(error, work) from None
         git("add", "-A", cwd=work)
         if not git("status", "--porcelain", cwd=work).stdout.strip():
             return f"{remote} ({branch}) already holds this book"

@@ -351,3 +351,32 @@ def test_private_copies_are_readable_by_the_owner_only(workbook: Workbook, round
     for name in ("export.csv", "quarantine.csv", "excluded.csv"):
         assert stat.S_IMODE((private / name).stat().st_mode) == 0o600, name
     assert not pd.read_csv(round_folder / "respondents.csv").empty
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (OSError(28, "No space left on device", "/work/_build/html/index.html"), "free some disk space"),
+        (PermissionError(13, "Permission denied", "/work/statement.docx"), "check the permissions"),
+        (
+            __import__("shutil").Error([(f"/a/{i}.html", f"/b/{i}.html", "[Errno 28] No space") for i in range(500)]),
+            "500 file(s) could not be copied",
+        ),
+    ],
+)
+def test_faults_of_the_machine_are_one_paragraph(
+    workbook: Workbook,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: OSError,
+    expected: str,
+) -> None:
+    import draftbook.cli
+
+    def failing(*_: object, **__: object) -> int:
+        raise fault
+
+    monkeypatch.setattr(draftbook.cli, "command_status", failing)
+    assert main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and len(err) < 400

@@ -126,35 +126,78 @@ def test_round_page_shows_lineage(workbook: Workbook) -> None:
     assert "- **CTA-14** *(remplace CTA-05, CTA-06)* — " in page
 
 
-def test_security_policy_hashes_inline_code_and_mends_the_theme(tmp_path: Path) -> None:
-    import base64
-    import hashlib
-
-    from draftbook.publish import add_security_policy, content_security_policy
+def test_security_policy_hashes_only_the_builds_own_inline_code_and_mends_the_theme(tmp_path: Path) -> None:
+    from draftbook.publish import add_security_policy, script_hash
 
     page = (
-        "<html><head><script>var a = 1;</script><script src='x.js'></script></head><body>"
+        "<html><head><script>let toggleOpenOnPrint = 'true';</script>"
+        "<script>DOCUMENTATION_OPTIONS.pagename = 'book/page';</script>"
+        "<script>let toggleHintShow = 'Cliquez pour afficher';</script>"
+        "<script>var a = 1;</script><script src='x.js'></script></head><body>"
         '<button onclick="window.print()">p</button><details><summary><i></i></summary></details>'
         '<button class="btn search-button-field x" title="Recherche" aria-label="Recherche">Recherche Ctrl K</button>'
+        '<img src=x onerror="alert(1)">'
         '<script>\n    const THEBE_JS_URL = "https://unpkg.com/thebe"\n</script></body></html>'
     )
-    write(tmp_path / "site" / "page.html", page)
-    write(tmp_path / "site" / "index.html", '<meta http-equiv="Refresh" content="0; url=page.html" />')
+    write(tmp_path / "site" / "book" / "page.html", page)
+    write(tmp_path / "site" / "index.html", '<meta http-equiv="Refresh" content="0; url=book/page.html" />')
     assert add_security_policy(tmp_path / "site") == 2
-    result = (tmp_path / "site" / "page.html").read_text()
-    digest = "'sha256-" + base64.b64encode(hashlib.sha256(b"var a = 1;").digest()).decode() + "'"
-    handler = "'sha256-" + base64.b64encode(hashlib.sha256(b"window.print()").digest()).decode() + "'"
-    policy = content_security_policy(result)
-    assert digest in policy and handler in policy and "default-src 'self'" in policy and "object-src 'none'" in policy
+    result = (tmp_path / "site" / "book" / "page.html").read_text()
+    policy = policy_of(result)
+    for own in ("let toggleOpenOnPrint = 'true';", "DOCUMENTATION_OPTIONS.pagename = 'book/page';", "window.print()"):
+        assert script_hash(own) in policy
+    assert script_hash("let toggleHintShow = 'Cliquez pour afficher';") in policy  # the French book's hint
+    for foreign in ("var a = 1;", "alert(1)"):
+        assert script_hash(foreign) not in policy  # in the page, yet not written by the build
+    assert policy.count("'sha256-") == 4
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
     assert "https" not in policy  # no third-party host is allowed
     assert "THEBE" not in result and "unpkg" not in result
     assert '<summary aria-label="Afficher ou masquer la sous-partie">' in result
     assert 'aria-label="Recherche"' not in result
     assert result.count("Content-Security-Policy") == 1
     add_security_policy(tmp_path / "site")  # a second pass replaces, never piles up
-    assert (tmp_path / "site" / "page.html").read_text().count("Content-Security-Policy") == 1
+    assert (tmp_path / "site" / "book" / "page.html").read_text().count("Content-Security-Policy") == 1
     redirect = (tmp_path / "site" / "index.html").read_text()
     assert redirect.startswith("<head>") and redirect.count("Content-Security-Policy") == 1
+
+
+def policy_of(page: str) -> str:
+    """The Content-Security-Policy of a page, unescaped."""
+    import html
+    import re
+
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert found, "the page has no policy"
+    return html.unescape(found.group(1))
+
+
+def test_the_pagename_and_hints_must_match_the_page_and_its_language(tmp_path: Path) -> None:
+    from draftbook.publish import own_inline_scripts
+
+    french, spanish = own_inline_scripts("fr", "book/calls"), own_inline_scripts("es", "book/calls")
+    assert "DOCUMENTATION_OPTIONS.pagename = 'book/calls';" in french
+    assert "DOCUMENTATION_OPTIONS.pagename = 'book/other';" not in french  # another page's script
+    assert (
+        "let toggleHintShow = 'Haz clic para mostrar';" in spanish
+        and "let toggleHintShow = 'Haz clic para mostrar';" not in french
+    )
+    assert not any("Set focus on search field" in script for script in french)
+    assert any("Set focus on search field" in script for script in own_inline_scripts("fr", "search"))
+
+
+def test_a_chart_script_is_trusted_only_as_display_writes_it() -> None:
+    from draftbook.display import VegaChart
+    from draftbook.publish import INLINE_SCRIPT, is_own_chart
+
+    spec = {"mark": "bar", "title": {"text": "Classement </script><script>alert(1)</script>"}}
+    chart = INLINE_SCRIPT.findall(VegaChart(spec, "alt", name="ranking-2022").to_html())[-1]
+    assert is_own_chart(chart)
+    assert not is_own_chart(chart.replace("result.view; });", "result.view; }); alert(1);"))
+    assert not is_own_chart(chart.replace("ast: true", "ast: false"))
+    assert not is_own_chart(chart.replace('"bar"', '"bar" + alert(1)'))
+    assert not is_own_chart("vegaEmbed('#draftbook-x', alert(1), {})")
+    assert not is_own_chart("alert(1)")
 
 
 def test_publish_to_a_folder_and_to_a_bare_git_repository(tmp_path: Path) -> None:
@@ -166,14 +209,15 @@ def test_publish_to_a_folder_and_to_a_bare_git_repository(tmp_path: Path) -> Non
     site = tmp_path / "html"
     write(site / "index.html", "<p>v1</p>")
     write(site / "book" / "a.html", "<p>a</p>")
-    assert publish(site, str(tmp_path / "www")) == f"copied to {tmp_path / 'www'}"
+    root = tmp_path / "workbook"
+    assert publish(site, str(tmp_path / "www"), root=root) == f"copied to {tmp_path / 'www'}"
     assert (tmp_path / "www" / "book" / "a.html").is_file() and (tmp_path / "www" / ".nojekyll").is_file()
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     assert looks_like_git(str(bare)) and not looks_like_git(str(tmp_path / "www"))
-    assert publish(site, str(bare)) == f"pushed to {bare} (gh-pages)"
+    assert publish(site, str(bare), root=root) == f"pushed to {bare} (gh-pages)"
     write(site / "index.html", "<p>v2</p>")
-    publish(site, str(bare))
+    publish(site, str(bare), root=root)
     shown = subprocess.run(
         ["git", "--git-dir", str(bare), "show", "gh-pages:index.html"], capture_output=True, text=True, check=True
     )
@@ -182,6 +226,137 @@ def test_publish_to_a_folder_and_to_a_bare_git_repository(tmp_path: Path) -> Non
         ["git", "--git-dir", str(bare), "log", "--oneline", "gh-pages"], capture_output=True, text=True
     )
     assert len(log.stdout.splitlines()) == 2  # one commit per publication, history kept
-    assert publish(site, str(bare)) == f"{bare} (gh-pages) already holds this book"
+    assert publish(site, str(bare), root=root) == f"{bare} (gh-pages) already holds this book"
     with pytest.raises(BookBuildError, match="no built book"):
-        publish(tmp_path / "nothing", str(tmp_path / "www2"))
+        publish(tmp_path / "nothing", str(tmp_path / "www2"), root=root)
+
+
+def built_site(workbook: Workbook) -> Path:
+    """A small stand-in for the built book in the workbook's _build/html."""
+    write(workbook.html_dir / "index.html", "<p>the book</p>")
+    write(workbook.html_dir / "fr" / "book" / "a.html", "<p>a</p>")
+    return workbook.html_dir
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("target", ["data", ".", "..", "_build/html", "data/private", "book/../notebooks"])
+def test_publish_refuses_the_workbook_what_it_holds_and_what_holds_it(
+    workbook: Workbook,
+    target: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from draftbook.cli import main
+
+    built_site(workbook)
+    write(workbook.private_dir / "names.csv", "name\nAda\n")
+    before = listing(workbook.root)
+    monkeypatch.chdir(workbook.root)
+    assert main(["publish", "--to", target]) == 1
+    assert main(["publish", "--to", target, "--force"]) == 1  # --force never lets the workbook go
+    error = capsys.readouterr().err
+    assert "refusing to publish here" in error and str(workbook.root) in error and "Traceback" not in error
+    assert "->" in error  # and what to do
+    assert listing(workbook.root) == before and (workbook.private_dir / "names.csv").is_file()
+
+
+def test_publish_refuses_a_symlink_into_the_workbook(workbook: Workbook, tmp_path: Path) -> None:
+    from draftbook.publish import PublishError, publish
+
+    (tmp_path / "looks-harmless").symlink_to(workbook.data)
+    with pytest.raises(PublishError, match="is inside the workbook"):
+        publish(built_site(workbook), str(tmp_path / "looks-harmless"), root=workbook.root)
+    assert workbook.calls_file.is_file()
+
+
+def test_a_foreign_folder_needs_force_and_a_publication_is_replaced_without(
+    workbook: Workbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from draftbook.cli import main
+    from draftbook.publish import PUBLICATION_MARKER
+
+    built_site(workbook)
+    www = tmp_path / "www"
+    write(www / "notes.txt", "someone's work")
+    assert main(["publish", "--to", str(www)]) == 1
+    error = capsys.readouterr().err
+    assert f"draftbook: {www}: this folder is not empty and was not written by `draftbook publish`" in error
+    assert PUBLICATION_MARKER in error and "--force" in error
+    assert listing(www) == ["notes.txt"]  # untouched
+    assert main(["publish", "--to", str(www), "--force"]) == 0
+    assert capsys.readouterr().out == f"The book was copied to {www}.\n"
+    assert listing(www) == [".draftbook-publication", ".nojekyll", "fr", "fr/book", "fr/book/a.html", "index.html"]
+    write(workbook.html_dir / "index.html", "<p>v2</p>")
+    assert main(["publish", "--to", str(www)]) == 0  # its own publication: replaced without --force
+    assert (www / "index.html").read_text() == "<p>v2</p>"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".www.")]  # no scratch folder left
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["publish", "--to", str(empty)]) == 0 and (empty / PUBLICATION_MARKER).is_file()
+    assert main(["publish", "--to", str(www / "index.html")]) == 1
+    assert "a file, not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (OSError(28, "No space left on device"), "the disk is full"),
+        (PermissionError(13, "Permission denied"), "not allowed to write there"),
+        (OSError(30, "Read-only file system"), "the disk is read-only"),
+        (OSError(5, "Input/output error"), "Input/output error"),
+    ],
+)
+def test_a_failed_copy_is_a_clear_error_and_the_previous_publication_stays(
+    workbook: Workbook,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fault: OSError,
+    said: str,
+) -> None:
+    import shutil
+
+    from draftbook.cli import main
+
+    built_site(workbook)
+    www = tmp_path / "out" / "www"
+    assert main(["publish", "--to", str(www)]) == 0
+    before = {path: path.read_bytes() for path in www.rglob("*") if path.is_file()}
+    write(workbook.html_dir / "index.html", "<p>v2</p>")
+    copied: list[Path] = []
+
+    def fail_on_the_second_file(source: Path, target: Path) -> None:
+        if copied:
+            raise fault
+        shutil.copy2(source, target)
+        copied.append(target)
+
+    monkeypatch.setattr("draftbook.publish.copy_file", fail_on_the_second_file)
+    capsys.readouterr()
+    assert main(["publish", "--to", str(www)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"draftbook: {www}: ") and said in error and "Traceback" not in error
+    assert "previous publication, if any, is unchanged" in error
+    assert {path: path.read_bytes() for path in www.rglob("*") if path.is_file()} == before
+    assert sorted(p.name for p in www.parent.iterdir()) == ["www"]  # the partial copy is gone
+
+
+def test_a_failed_copy_for_git_is_a_clear_error(
+    workbook: Workbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from draftbook.publish import PublishError, publish
+
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+
+    def disk_full(source: Path, target: Path) -> None:
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr("draftbook.publish.copy_file", disk_full)
+    with pytest.raises(PublishError, match="the disk is full"):
+        publish(built_site(workbook), str(bare), root=workbook.root)

@@ -56,6 +56,16 @@ def test_a_request_without_the_token_is_refused(lab: Lab, browser) -> None:  # t
     context.close()
 
 
+def test_the_token_is_in_neither_the_servers_command_line_nor_its_environment(lab: Lab) -> None:
+    proc = Path("/proc") / str(lab.process.pid)
+    if not proc.is_dir():
+        pytest.skip("no /proc on this system")
+    command = (proc / "cmdline").read_bytes().split(b"\0")
+    assert any(arg.endswith(b"jupyter-lab") for arg in command)  # draftbook lab became the server
+    assert not [arg for arg in command if lab.token.encode() in arg]  # what `ps` shows every user
+    assert lab.token.encode() not in (proc / "environ").read_bytes()  # nor inherited by the kernels
+
+
 def test_two_people_edit_one_notebook_live_and_it_is_saved(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
     path = lab.root / "notebooks" / "shared.ipynb"
     write_notebook(path, "")
@@ -102,7 +112,10 @@ def test_a_translator_edits_a_catalogue_in_the_lab_text_editor(lab: Lab, browser
     try:
         page.goto(lab.page_url("book/locales/es/LC_MESSAGES/book/calls.po"), timeout=TIMEOUT)
         page.wait_for_selector(".jp-FileEditor .cm-content >> visible=true", timeout=TIMEOUT)
-        assert 'msgid "Les appels' in page.locator(".jp-FileEditor .cm-content").inner_text()
+        page.wait_for_function(  # the shared document arrives a moment after the editor shows
+            "() => document.querySelector('.jp-FileEditor .cm-content').textContent.includes('msgid \"Les appels')",
+            timeout=TIMEOUT,
+        )
         page.click(".jp-FileEditor .cm-content >> visible=true")
         page.keyboard.press("Control+End")
         page.keyboard.type('\nmsgid "Un ajout"\nmsgstr "Un añadido"\n')

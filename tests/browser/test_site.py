@@ -235,3 +235,61 @@ def test_no_name_or_email_of_the_raw_exports_reaches_the_site(site: Site) -> Non
             content = path.read_text(encoding="utf-8", errors="replace")
             leaks += [f"{path.name}: {s}" for s in secrets if s in content]
     assert leaks == []
+
+
+EXECUTABLE_INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"(?!text/javascript)[^\"]*\")[^>]*>(.*?)</script>", re.DOTALL
+)
+
+
+def csp_of(page: str) -> str:
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert found, "a page without a policy"
+    return html.unescape(found.group(1))
+
+
+def test_each_policy_lists_exactly_the_inline_code_the_build_wrote(site: Site) -> None:
+    from draftbook.publish import INLINE_HANDLER, script_hash
+
+    unlisted, extra = [], []
+    for page_path in site.pages:
+        page = (site.root / page_path).read_text(encoding="utf-8")
+        code = set(EXECUTABLE_INLINE.findall(page)) | {html.unescape(h) for h in INLINE_HANDLER.findall(page)}
+        hashes = set(re.findall(r"'sha256-[^']+'", csp_of(page)))
+        unlisted += [f"{page_path}: {body[:60]!r}" for body in code if script_hash(body) not in hashes]
+        extra += [f"{page_path}: {h}" for h in hashes - {script_hash(body) for body in code}]
+    assert unlisted == []  # every script of the sample book is one the build knows it writes
+    assert extra == []  # and the policy allows nothing else
+    weighing = (site.root / "fr" / "rounds" / ROUND / "weighing.html").read_text(encoding="utf-8")
+    assert "vegaEmbed(" in weighing and csp_of(weighing).count("'sha256-") >= 10  # the charts run
+
+
+def test_an_injected_script_in_a_built_page_gets_no_hash_and_does_not_run(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    from draftbook.publish import add_security_policy_to, script_hash
+
+    injected = "window.injected = true; alert('injected');"
+    source = (site.root / "fr" / "rounds" / ROUND / "themes.html").read_text(encoding="utf-8")
+    page_path = site.root / "fr" / "rounds" / ROUND / "themes-injected.html"
+    page_path.write_text(  # as if a comment had escaped its escaping
+        source.replace("<main", f'<script>{injected}</script><img src="data:," onerror="window.handled = 1"><main', 1),
+        encoding="utf-8",
+    )
+    try:
+        add_security_policy_to(page_path, "fr", f"rounds/{ROUND}/themes")
+        policy = csp_of(page_path.read_text(encoding="utf-8"))
+        assert script_hash(injected) not in policy and script_hash("window.handled = 1") not in policy
+        assert script_hash("let toggleOpenOnPrint = 'true';") in policy
+        assert script_hash(f"DOCUMENTATION_OPTIONS.pagename = 'rounds/{ROUND}/themes';") in policy
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        refused: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(f"{site.url}/fr/rounds/{ROUND}/themes-injected.html", wait_until="networkidle")
+        assert dialogs == [] and page.evaluate("window.injected") is None and page.evaluate("window.handled") is None
+        assert page.evaluate("typeof toggleOpenOnPrint") == "string"  # the build's own inline scripts ran
+        assert len(refused) == 2, refused  # the injected script and handler, nothing else
+        context.close()
+    finally:
+        page_path.unlink()
