@@ -34,9 +34,9 @@ MIN_GROUP = 5
 POLARISED_BELOW = 0.5
 OTHER_GROUPS = "other-groups"
 FEWER_THAN = {
-    "fr": "Autres groupes (moins de 5 chacun)",
-    "en": "Other groups (fewer than 5 each)",
-    "es": "Otros grupos (menos de 5 cada uno)",
+    "fr": f"Autres groupes (moins de {MIN_GROUP} chacun)",
+    "en": f"Other groups (fewer than {MIN_GROUP} each)",
+    "es": f"Otros grupos (menos de {MIN_GROUP} cada uno)",
 }
 
 
@@ -97,19 +97,48 @@ def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float,
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def score_counts(matrix: np.ndarray) -> np.ndarray:
+    """Counts of the answers 1..5 (columns) per call (rows), from a respondents x calls matrix (NaN: no opinion)."""
+    return np.stack([(matrix == score).sum(axis=0) for score in SCORES], axis=1).astype(float).reshape(-1, len(SCORES))
+
+
+def support_of(counts: np.ndarray) -> np.ndarray:
+    """Share of opinions in support (4-5) per row of counts 1..5; NaN where there is no opinion."""
+    opinions = counts.sum(axis=1)
+    supporters = counts[:, [score - 1 for score in SUPPORT_SCORES]].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(opinions > 0, supporters / opinions, np.nan)
+
+
+def consensus_of(counts: np.ndarray) -> np.ndarray:
+    """Tastle-Wierman consensus (0-1) per row of counts 1..5; NaN where there is no opinion (not 1)."""
+    scores = np.array(SCORES, dtype=float)
+    opinions = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = counts / opinions[:, None]
+        mean = (shares * scores).sum(axis=1)
+        distance = np.abs(scores[None, :] - mean[:, None]) / (scores[-1] - scores[0])
+        terms = np.where(shares > 0, shares * np.log2(np.clip(1 - distance, 1e-300, None)), 0.0)
+    return np.where(opinions > 0, 1 + terms.sum(axis=1), np.nan)
+
+
 def consensus(counts: Sequence[float]) -> float:
     """Tastle-Wierman consensus (0-1) of the counts of answers 1..5; NaN without opinions."""
-    total = float(sum(counts))
-    if total == 0:
-        return math.nan
-    shares = [count / total for count in counts]
-    mean = sum(score * share for score, share in zip(SCORES, shares, strict=True))
-    spread = sum(
-        share * math.log2(1 - abs(score - mean) / (SCORES[-1] - SCORES[0]))
-        for score, share in zip(SCORES, shares, strict=True)
-        if share > 0
-    )
-    return 1 + spread
+    return float(consensus_of(np.asarray([counts], dtype=float))[0])
+
+
+def lowest_group_support(matrix: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per call (column of a respondents x calls matrix), the lowest support among the groups of at
+    least ``MIN_GROUP`` respondents that gave it an opinion; NaN where no such group did.
+
+    The matrix form of ``cross_group_support`` (proven equal by a property test).
+    """
+    lowest = np.full(matrix.shape[1], np.nan)
+    for group in np.unique(groups):
+        members = groups == group
+        if members.sum() >= MIN_GROUP:
+            lowest = np.fmin(lowest, support_of(score_counts(matrix[members])))
+    return lowest
 
 
 def support_table(ratings: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
@@ -127,6 +156,7 @@ def support_table(ratings: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
         counts = {score: int((opinions == score).sum()) for score in SCORES}
         supporters = sum(counts[s] for s in SUPPORT_SCORES)
         low, high = wilson_interval(supporters, n)
+        row_counts = np.array([[counts[s] for s in SCORES]], dtype=float)
         row: dict[str, object] = {
             "call": call.id,
             "answers": len(scores),
@@ -137,11 +167,11 @@ def support_table(ratings: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
         row.update({f"share_{s}": counts[s] / n if n else math.nan for s in SCORES})
         row.update(
             {
-                "support": supporters / n if n else math.nan,
+                "support": float(support_of(row_counts)[0]),
                 "support_low": low,
                 "support_high": high,
                 "median": float(opinions.median()) if n else math.nan,
-                "consensus": consensus([counts[s] for s in SCORES]),
+                "consensus": float(consensus_of(row_counts)[0]),
             }
         )
         rows.append(row)

@@ -15,6 +15,8 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from draftbook.analysis import MIN_GROUP
+
 # PuOr, 5 classes: disagreement in orange, agreement in purple, neutral grey.
 SCORE_COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#d0d0d0", 4: "#b2abd2", 5: "#5e3c99"}
 NO_OPINION_COLOUR = "#8c8c8c"
@@ -31,7 +33,7 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "Membres du réseau",
         "share": "Part",
         "groups_title": "Soutien par {by} (part d'accord, 4-5)",
-        "too_few": "< 5",
+        "too_few": "< {min_group}",
         "change_title": "Évolution du soutien depuis le tour précédent",
         "previous": "Tour précédent",
         "now": "Ce tour",
@@ -39,7 +41,7 @@ TEXT: dict[str, dict[str, str]] = {
         "represent_alt": "{n} groupes ; écart le plus grand : {group} ({gap:+.0f} points).",
         "groups_alt": (
             "Soutien de {calls} appels dans {groups} groupes ; "
-            "cases grises : groupes de moins de 5 personnes, non affichés."
+            "cases grises : groupes de moins de {min_group} personnes, non affichés."
         ),
         "change_alt": "{n} appels comparés ; plus forte hausse : {up}, plus forte baisse : {down}.",
         "respondents": "Répondant·e·s",
@@ -63,13 +65,15 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "Network members",
         "share": "Share",
         "groups_title": "Support by {by} (share agreeing, 4-5)",
-        "too_few": "< 5",
+        "too_few": "< {min_group}",
         "change_title": "Change in support since the previous round",
         "previous": "Previous round",
         "now": "This round",
         "polarised": "polarised",
         "represent_alt": "{n} groups; largest gap: {group} ({gap:+.0f} points).",
-        "groups_alt": "Support for {calls} calls in {groups} groups; grey cells: groups of fewer than 5, not shown.",
+        "groups_alt": (
+            "Support for {calls} calls in {groups} groups; grey cells: groups of fewer than {min_group}, not shown."
+        ),
         "change_alt": "{n} calls compared; largest rise: {up}, largest fall: {down}.",
         "respondents": "Respondents",
         "support_title": "Distribution of answers per call to action",
@@ -90,13 +94,15 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "Miembros de la red",
         "share": "Proporción",
         "groups_title": "Apoyo por {by} (proporción de acuerdo, 4-5)",
-        "too_few": "< 5",
+        "too_few": "< {min_group}",
         "change_title": "Evolución del apoyo desde la ronda anterior",
         "previous": "Ronda anterior",
         "now": "Esta ronda",
         "polarised": "polarizado",
         "represent_alt": "{n} grupos; mayor diferencia: {group} ({gap:+.0f} puntos).",
-        "groups_alt": "Apoyo a {calls} llamados en {groups} grupos; celdas grises: grupos de menos de 5, no mostrados.",
+        "groups_alt": (
+            "Apoyo a {calls} llamados en {groups} grupos; celdas grises: grupos de menos de {min_group}, no mostrados."
+        ),
         "change_alt": "{n} llamados comparados; mayor aumento: {up}, mayor descenso: {down}.",
         "respondents": "Participantes",
         "support_title": "Distribución de las respuestas por llamado a la acción",
@@ -114,8 +120,8 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str) -> str:
-    """A chart string in ``lang`` (French when the language is unknown)."""
-    return TEXT.get(lang, TEXT["fr"])[key]
+    """A chart string in ``lang`` (French when the language is unknown), with the privacy threshold filled in."""
+    return TEXT.get(lang, TEXT["fr"])[key].replace("{min_group}", str(MIN_GROUP))
 
 
 def participation_chart(table: pd.DataFrame, by: str, lang: str = "fr") -> Figure:

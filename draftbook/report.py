@@ -55,11 +55,11 @@ TEXT: dict[str, dict[str, str]] = {
         "no_polarised": "Aucun appel n'est polarisé (consensus de tous les appels supérieur ou égal à 0,5).",
         "first_round": "C'est le premier tour : il n'y a pas encore d'évolution à montrer.",
         "new_calls": "Nouveaux appels, sans comparaison possible : {calls}.",
-        "small_groups": "{n} groupe(s) de moins de 5 personnes ne sont pas affichés seuls.",
+        "small_groups": "{n} groupe(s) de moins de {min_group} personnes ne sont pas affichés seuls.",
         "participation_caption": "Répondant·e·s par {by}",
         "represent_caption": "Répondant·e·s et membres par {by} (écart en points)",
         "support_caption": "Soutien par appel à l'action",
-        "cross_caption": "Soutien le plus faible parmi les groupes de 5 personnes ou plus ({by})",
+        "cross_caption": "Soutien le plus faible parmi les groupes de {min_group} personnes ou plus ({by})",
         "reweight_caption": "Soutien brut et repondéré",
         "change_caption": "Évolution du soutien depuis « {title} »",
         "raw": "Brut",
@@ -93,11 +93,11 @@ TEXT: dict[str, dict[str, str]] = {
         "no_polarised": "No call is polarised (every call has a consensus of 0.5 or more).",
         "first_round": "This is the first round: there is no change to show yet.",
         "new_calls": "New calls, with nothing to compare: {calls}.",
-        "small_groups": "{n} group(s) of fewer than 5 people are not shown on their own.",
+        "small_groups": "{n} group(s) of fewer than {min_group} people are not shown on their own.",
         "participation_caption": "Respondents by {by}",
         "represent_caption": "Respondents and members by {by} (gap in points)",
         "support_caption": "Support per call to action",
-        "cross_caption": "Lowest support among groups of 5 people or more ({by})",
+        "cross_caption": "Lowest support among groups of {min_group} people or more ({by})",
         "reweight_caption": "Raw and reweighted support",
         "change_caption": "Change in support since “{title}”",
         "raw": "Raw",
@@ -133,11 +133,11 @@ TEXT: dict[str, dict[str, str]] = {
         "no_polarised": "Ningún llamado está polarizado (todos tienen un consenso de 0,5 o más).",
         "first_round": "Es la primera ronda: todavía no hay evolución que mostrar.",
         "new_calls": "Llamados nuevos, sin comparación posible: {calls}.",
-        "small_groups": "{n} grupo(s) de menos de 5 personas no se muestran por separado.",
+        "small_groups": "{n} grupo(s) de menos de {min_group} personas no se muestran por separado.",
         "participation_caption": "Participantes por {by}",
         "represent_caption": "Participantes y miembros por {by} (diferencia en puntos)",
         "support_caption": "Apoyo por llamado a la acción",
-        "cross_caption": "Apoyo más bajo entre los grupos de 5 personas o más ({by})",
+        "cross_caption": "Apoyo más bajo entre los grupos de {min_group} personas o más ({by})",
         "reweight_caption": "Apoyo bruto y reponderado",
         "change_caption": "Evolución del apoyo desde «{title}»",
         "raw": "Bruto",
@@ -153,7 +153,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 def say(key: str, lang: str, **values: Any) -> str:
     """A sentence of this module in ``lang`` (French when the language is unknown)."""
-    return TEXT.get(lang, TEXT["fr"])[key].format(**values)
+    return TEXT.get(lang, TEXT["fr"])[key].format(**({"min_group": analysis.MIN_GROUP} | values))
 
 
 def summary(title: str, respondents: pd.DataFrame, invited: int | None, lang: str = "fr") -> list[Any]:
@@ -305,7 +305,8 @@ def change_section(
 
 
 def _count(lang: str) -> Any:
-    fewer = {"fr": "moins de 5", "en": "fewer than 5", "es": "menos de 5"}.get(lang, "moins de 5")
+    fewer = {"fr": "moins de {}", "en": "fewer than {}", "es": "menos de {}"}.get(lang, "moins de {}")
+    fewer = fewer.format(analysis.MIN_GROUP)
 
     def count(value: Any) -> str:
         return fewer if pd.isna(value) else f"{int(value)}"

@@ -160,6 +160,7 @@ def criteria_table(data: RoundData, group_weighting: str = "raw") -> pd.DataFram
     assessments = data.assessed
     for criterion in ASSESSED:
         table[criterion] = [assessments[call].scores[criterion] for call in table.index]
+    table["opinions"] = support["opinions"].reindex(table.index).fillna(0)  # 0: unrated, ranked last by rank()
     return table.astype(float).fillna(0.0)
 
 
@@ -222,12 +223,17 @@ register_method("topsis", topsis)
 
 
 def rank(table: pd.DataFrame, weights: Mapping[str, float], method: str = "weighted-sum") -> pd.DataFrame:
-    """Calls by score, best first: ``call``, ``score``, ``rank`` (1 = first; ties share the better rank)."""
+    """Calls by score, best first: ``call``, ``score``, ``rank`` (1 = first; ties share the better rank).
+
+    A call with no opinion (``opinions`` 0 in the table) has no score and comes last.
+    """
     if method not in METHODS:
         raise WeightError(f'unknown method "{method}"', hint=f"use one of {', '.join(METHODS)}")
     scores = METHODS[method](table, weights).round(12)
+    if "opinions" in table:
+        scores[table["opinions"].to_numpy() == 0] = np.nan  # a call nobody rated has no score and comes last
     ranked = pd.DataFrame({"call": scores.index, "score": scores.to_numpy()})
-    ranked["rank"] = ranked["score"].rank(ascending=False, method="min").astype(int)
+    ranked["rank"] = ranked["score"].rank(ascending=False, method="min", na_option="bottom").astype(int)
     return ranked.sort_values(["rank", "call"]).reset_index(drop=True)
 
 
@@ -357,9 +363,10 @@ def stability(
         drawn[positive] = rng.dirichlet(base[positive] * concentration)
         sample = rng.integers(0, len(matrix), len(matrix)) if len(matrix) else np.array([], dtype=int)
         measured = _measured(matrix[sample], regions[sample])
-        table = pd.DataFrame(np.hstack([measured, assessed]), index=calls, columns=list(CRITERIA))
+        table = pd.DataFrame(np.hstack([np.nan_to_num(measured), assessed]), index=calls, columns=list(CRITERIA))
         scores = METHODS[profile.method](table, dict(zip(CRITERIA, drawn, strict=True)))
-        ranks[draw] = scores.rank(ascending=False, method="min").to_numpy(dtype=int)
+        scores[np.isnan(measured[:, 0])] = np.nan  # a call without opinions in this draw never leads
+        ranks[draw] = scores.rank(ascending=False, method="min", na_option="bottom").to_numpy(dtype=int)
     return (
         pd.DataFrame(
             {
@@ -384,24 +391,10 @@ def _score_matrix(data: RoundData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _measured(matrix: np.ndarray, regions: np.ndarray) -> np.ndarray:
-    """Support, cross-group support and consensus per call (columns) from a score matrix."""
-    counts = np.stack([(matrix == score).sum(axis=0) for score in analysis.SCORES], axis=1).astype(float)
-    opinions = counts.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        support = (counts[:, 3] + counts[:, 4]) / opinions
-        shares = counts / opinions[:, None]
-        mean = (shares * np.array(analysis.SCORES)).sum(axis=1)
-        distance = np.abs(np.array(analysis.SCORES)[None, :] - mean[:, None]) / 4
-        terms = np.where(shares > 0, shares * np.log2(np.clip(1 - distance, 1e-12, None)), 0.0)
-        consensus = 1 + terms.sum(axis=1)
-    lowest = support.copy()
-    for region in np.unique(regions):
-        members = regions == region
-        if members.sum() < analysis.MIN_GROUP:
-            continue
-        sub = matrix[members]
-        agree = ((sub == 4) | (sub == 5)).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = agree / (~np.isnan(sub)).sum(axis=0)
-        lowest = np.fmin(lowest, rate)
-    return np.asarray(np.nan_to_num(np.stack([support, lowest, consensus], axis=1), nan=0.0), dtype=float)
+    """Support, cross-group support and consensus per call (rows) from a score matrix, with the measures of
+    ``analysis`` (one implementation); a call without opinions has NaN for all three."""
+    counts = analysis.score_counts(matrix)
+    support = analysis.support_of(counts)
+    lowest = analysis.lowest_group_support(matrix, regions)
+    cross = np.where(np.isnan(lowest), support, lowest)  # no group large enough: the support itself
+    return np.stack([support, cross, analysis.consensus_of(counts)], axis=1)

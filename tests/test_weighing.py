@@ -1,9 +1,14 @@
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
+from draftbook import analysis
 from draftbook.calls import Call
 from draftbook.errors import DataFileError
 from draftbook.weighing import (
@@ -12,6 +17,7 @@ from draftbook.weighing import (
     Profile,
     RoundData,
     WeightError,
+    _measured,
     agreed_profile,
     check_weights,
     compare_profiles,
@@ -209,3 +215,55 @@ def test_stability_is_seeded_and_bounded() -> None:
     assert first["top_k"].between(0, 1).all() and first["top_k"].sum() == pytest.approx(1.0, abs=0.2)
     assert (first["rank_low"] <= first["rank_median"]).all() and (first["rank_median"] <= first["rank_high"]).all()
     assert first.loc[0, "call"] == "CTA-03"  # full agreement, full consensus: first in most draws
+
+
+# --- one implementation per measure: the matrix form used by stability equals the table form ---
+
+SCORE_CELLS = st.sampled_from([np.nan, 1.0, 2.0, 3.0, 4.0, 5.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=40).flatmap(
+        lambda people: st.tuples(
+            arrays(float, (people, 4), elements=SCORE_CELLS),
+            st.lists(st.sampled_from(["africa", "europe", "asia-pacific"]), min_size=people, max_size=people),
+            st.lists(st.booleans(), min_size=4, max_size=4),
+        )
+    )
+)
+def test_matrix_measures_equal_the_tables_of_the_round_pages(case: tuple[np.ndarray, list[str], list[bool]]) -> None:
+    """Random rounds, with calls nobody rated, calls all 'no opinion' and regions under the privacy threshold."""
+    matrix, regions, silent = case
+    matrix = matrix.copy()
+    matrix[:, silent] = np.nan  # some calls get no opinion at all
+    calls = [Call(f"CTA-0{i}", "national-governments", "financing", {"fr": "x"}) for i in range(1, 5)]
+    people = [f"R-{i}" for i in range(len(matrix))]
+    respondents = pd.DataFrame({"respondent": people, "region": regions})
+    rows = [
+        (person, call.id, None if np.isnan(value) else int(value))
+        for person, answers in zip(people, matrix, strict=True)
+        for call, value in zip(calls, answers, strict=True)
+    ]
+    ratings = pd.DataFrame(rows, columns=["respondent", "call", "score"])
+    ratings = ratings.astype({"respondent": object, "call": object, "score": "Int64"})
+    respondents = respondents.astype({"respondent": object, "region": object})
+    table = analysis.support_table(ratings, calls).set_index("call")
+    groups = analysis.group_support(ratings, respondents, calls, "region")
+    cross = analysis.cross_group_support(groups, calls).set_index("call")["lowest_support"]
+    measured = _measured(matrix, np.array(regions, dtype=str))
+    np.testing.assert_allclose(measured[:, 0], table["support"].to_numpy(dtype=float), equal_nan=True)
+    np.testing.assert_allclose(measured[:, 2], table["consensus"].to_numpy(dtype=float), equal_nan=True)
+    expected_cross = cross.fillna(table["support"]).to_numpy(dtype=float)
+    np.testing.assert_allclose(measured[:, 1], expected_cross, equal_nan=True)
+    for index, quiet in enumerate(silent):
+        if quiet or not (~np.isnan(matrix[:, index])).any():
+            assert np.isnan(measured[index]).all()  # no opinion: no support, no consensus (never 1.0)
+
+
+def test_a_call_nobody_rated_never_leads_the_ranking() -> None:
+    table = pd.DataFrame(
+        {c: [0.5, 0.9] for c in CRITERIA} | {"opinions": [12.0, 0.0]}, index=pd.Index(["CTA-01", "CTA-02"], name="call")
+    )
+    ranked = rank(table, dict.fromkeys(CRITERIA, 1.0))
+    assert ranked["call"].tolist() == ["CTA-01", "CTA-02"] and pd.isna(ranked["score"].iloc[1])
