@@ -75,7 +75,7 @@ bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 	$(BIN)/python benchmarks/analysis.py --runs 3
 
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
-	$(BIN)/python -m draftbook.sample
+	$(BIN)/python -m draftbook.ingest.sample
 
 lock: setup  ## re-pin requirements.txt from what .venv holds
 	{ head -n 2 requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^draftbook'; } > requirements.lock

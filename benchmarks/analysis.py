@@ -4,7 +4,7 @@
 
 For each size, writes tidy tables (respondents.csv, ratings.csv) of invented
 respondents into a temporary round, then times, alternating in the same run,
-the baseline (reading the two tables with ``draftbook.rounds.read_table``) and
+the baseline (reading the two tables with ``draftbook.model.rounds.read_table``) and
 the analysis (support and consensus per call, support by region and by
 constituency, cross-group support, three reweightings, participation and
 representativeness). Reports medians, the ratio to the baseline and the growth
@@ -30,10 +30,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from draftbook import analysis  # noqa: E402
-from draftbook.membership import load_membership  # noqa: E402
-from draftbook.paths import Workbook  # noqa: E402
-from draftbook.rounds import load_round, read_table  # noqa: E402
-from draftbook.vocabulary import vocabulary  # noqa: E402
+from draftbook.model.membership import load_membership  # noqa: E402
+from draftbook.model.paths import Workbook  # noqa: E402
+from draftbook.model.rounds import load_round, read_table  # noqa: E402
+from draftbook.model.vocabulary import vocabulary  # noqa: E402
 
 CALLS = [f"CTA-{n:02d}" for n in range(1, 16)]
 

@@ -40,9 +40,9 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.analysis import make_round  # noqa: E402
-from draftbook.paths import Workbook  # noqa: E402
-from draftbook.pipeline import plan_runs  # noqa: E402
-from draftbook.rounds import load_rounds  # noqa: E402
+from draftbook.book.pipeline import plan_runs  # noqa: E402
+from draftbook.model.paths import Workbook  # noqa: E402
+from draftbook.model.rounds import load_rounds  # noqa: E402
 
 
 def copy_workbook(target: Path) -> Path:

@@ -19,7 +19,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from draftbook.themes import auto_codes, coding_quality, load_codebook  # noqa: E402
+from draftbook.analysis.coding import auto_codes, coding_quality  # noqa: E402
+from draftbook.model.codebook import load_codebook  # noqa: E402
 
 
 def evaluate(fixture: Path) -> pd.DataFrame:

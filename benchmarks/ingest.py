@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from draftbook.ingest import ingest_source  # noqa: E402
-from draftbook.paths import Workbook  # noqa: E402
+from draftbook.model.paths import Workbook  # noqa: E402
 
 CALLS = [f"CTA-{n:02d}" for n in range(1, 16)]
 LABELS = np.array(["Pas du tout d'accord", "Plutôt pas d'accord", "Neutre", "Plutôt d'accord", "Tout à fait d'accord",

@@ -1,4 +1,4 @@
-"""Quality and speed of the personal-data redaction of comments (``draftbook.text.redact``).
+"""Quality and speed of the personal-data redaction of comments (``draftbook.ingest.redaction.redact``).
 
     .venv/bin/python benchmarks/redaction.py [--rows 100000] [--runs 5]
 
@@ -37,7 +37,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from draftbook.text import REDACTED, redact  # noqa: E402
+from draftbook.ingest.redaction import REDACTED, redact  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "redaction" / "comments.csv"
 

@@ -12,29 +12,25 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from draftbook.calls import load_calls
-from draftbook.errors import DraftbookError
+from draftbook.analysis.coding import comment_ids
+from draftbook.analysis.lineage import check_lineage, text_after
+from draftbook.book.build import assemble_site, book_is_current, build_html, build_lock, build_pdf
+from draftbook.book.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
+from draftbook.book.publish import publish
+from draftbook.book.stage import LANGUAGE_SELF_NAMES, stage_sources
+from draftbook.book.statement import write_statement
+from draftbook.book.translate import BOOK_LANGUAGES, book_titles, catalog_status, changed_since_update
+from draftbook.book.translate import update as update_translations
 from draftbook.ingest import ingest_source
 from draftbook.ingest.store import read_report
 from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number, run_lab
-from draftbook.paths import Workbook
-from draftbook.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
-from draftbook.publish import (
-    LANGUAGE_SELF_NAMES,
-    assemble_site,
-    book_is_current,
-    build_html,
-    build_lock,
-    build_pdf,
-    publish,
-    stage_sources,
-)
-from draftbook.rounds import Round, list_round_ids, load_round, load_rounds, read_table
-from draftbook.themes import LANGUAGES, comment_ids, load_codebook
-from draftbook.trace import Decision, check_lineage, load_decisions, text_after, write_statement
-from draftbook.translate import BOOK_LANGUAGES, book_titles, catalog_status, changed_since_update
-from draftbook.translate import update as update_translations
-from draftbook.vocabulary import vocabulary
+from draftbook.model.calls import load_calls
+from draftbook.model.codebook import LANGUAGES, load_codebook
+from draftbook.model.decisions import Decision, load_decisions
+from draftbook.model.errors import DraftbookError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import Round, list_round_ids, load_round, load_rounds, read_table
+from draftbook.model.vocabulary import vocabulary
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from draftbook.errors import DraftbookError
-from draftbook.paths import Workbook
+from draftbook.model.errors import DraftbookError
+from draftbook.model.paths import Workbook
 
 TOKEN_ENV = "DRAFTBOOK_LAB_TOKEN"
 STATE_ENV = "DRAFTBOOK_LAB_STATE"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.paths import ROOT_ENV, Workbook
+from draftbook.model.paths import ROOT_ENV, Workbook
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook as Spreadsheet
 
-from draftbook.paths import Workbook
+from draftbook.model.paths import Workbook
 from tests.conftest import write
 
 ROUND = "2030-01-test"

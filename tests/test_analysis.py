@@ -3,8 +3,14 @@ import math
 import pandas as pd
 import pytest
 
-from draftbook.analysis import participation, response_rate, support_summary, support_table, wilson_interval
-from draftbook.calls import Call
+from draftbook.analysis.measures import (
+    participation,
+    response_rate,
+    support_summary,
+    support_table,
+    wilson_interval,
+)
+from draftbook.model.calls import Call
 
 CALLS = [
     Call("CTA-01", "national-governments", "recognition", {"fr": "Un", "en": "One", "es": "Uno"}),
@@ -80,7 +86,7 @@ def test_support_summary_joins_the_wording_in_the_language() -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from draftbook.analysis import (  # noqa: E402
+from draftbook.analysis.measures import (  # noqa: E402
     MIN_GROUP,
     consensus,
     cross_group_support,
@@ -198,7 +204,7 @@ def test_support_change_follows_ids_and_lineage() -> None:
 
 
 def test_previous_round(workbook) -> None:  # type: ignore[no-untyped-def]
-    from draftbook.rounds import load_rounds
+    from draftbook.model.rounds import load_rounds
 
     rounds = load_rounds(workbook)
     assert previous_round(rounds, rounds[1].id) == rounds[0]

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.calls import ADDRESSEES, calls_table, load_calls
-from draftbook.errors import DataFileError
-from draftbook.themes import load_codebook
+from draftbook.model.calls import ADDRESSEES, calls_table, load_calls
+from draftbook.model.codebook import load_codebook
+from draftbook.model.errors import DataFileError
 from tests.conftest import REPO, write
 
 GOOD = """

@@ -1,8 +1,8 @@
 import pandas as pd
 
-from draftbook.analysis import participation, support_table
-from draftbook.calls import Call
-from draftbook.charts import (
+from draftbook.analysis.measures import participation, support_table
+from draftbook.model.calls import Call
+from draftbook.present.charts import (
     SCORE_COLOURS,
     participation_alt_text,
     participation_chart,
@@ -52,8 +52,8 @@ def test_support_alt_text_names_the_extremes_in_each_language() -> None:
 
 
 def test_group_heatmap_greys_out_small_groups() -> None:
-    from draftbook.analysis import group_support
-    from draftbook.charts import group_heatmap, group_heatmap_alt_text
+    from draftbook.analysis.measures import group_support
+    from draftbook.present.charts import group_heatmap, group_heatmap_alt_text
 
     respondents = pd.DataFrame({"respondent": [f"r{i}" for i in range(7)], "region": ["africa"] * 6 + ["europe"]})
     frame = pd.DataFrame({"respondent": respondents["respondent"], "call": "CTA-01", "score": [5, 4, 4, 1, 2, 5, 1]})
@@ -68,7 +68,12 @@ def test_group_heatmap_greys_out_small_groups() -> None:
 
 
 def test_change_and_representativeness_charts() -> None:
-    from draftbook.charts import change_alt_text, change_chart, representativeness_alt_text, representativeness_chart
+    from draftbook.present.charts import (
+        change_alt_text,
+        change_chart,
+        representativeness_alt_text,
+        representativeness_chart,
+    )
 
     change = pd.DataFrame(
         {"call": ["CTA-01", "CTA-02", "CTA-03"], "support": [0.8, 0.4, 0.5], "previous": [0.6, 0.5, None]}
@@ -85,7 +90,7 @@ def test_change_and_representativeness_charts() -> None:
 
 
 def test_participation_chart_marks_withheld_counts() -> None:
-    from draftbook.analysis import protect_groups
+    from draftbook.analysis.measures import protect_groups
 
     table = protect_groups(participation(pd.DataFrame({"region": ["africa"] * 6 + ["europe"]}), "region", "en"), "en")
     figure = participation_chart(table, "region", "en")

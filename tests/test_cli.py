@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from draftbook.cli import main
-from draftbook.paths import Workbook
+from draftbook.model.paths import Workbook
 from tests.conftest import write
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
-from draftbook.errors import DataFileError
+from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError
 from tests.conftest import write
 
 

@@ -1,7 +1,7 @@
 import pandas as pd
 from matplotlib.figure import Figure
 
-from draftbook.display import FigureWithAlt, Note, Table, interval, percent
+from draftbook.present.display import FigureWithAlt, Note, Table, interval, percent
 
 HOSTILE = [
     "<script>alert('x')</script>",
@@ -43,7 +43,7 @@ def test_note_escapes() -> None:
 
 
 def test_points_never_show_minus_zero() -> None:
-    from draftbook.display import points
+    from draftbook.present.display import points
 
     assert points(0.034) == "+3 pts"
     assert points(-0.004) == "0 pts"

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from draftbook.errors import BuildError, DataFileError, DraftbookError
+from draftbook.model.errors import BuildError, DataFileError, DraftbookError
 
 
 def test_data_error_names_file_row_column_key_and_hint() -> None:

@@ -20,12 +20,12 @@ import pytest
 from openpyxl import Workbook as Spreadsheet
 
 from draftbook.cli import main
-from draftbook.errors import DataFileError
 from draftbook.ingest import ingest_source
 from draftbook.ingest.pseudonyms import SALT_FILE, load_salt
 from draftbook.ingest.store import JOURNAL, recover, write_atomically
-from draftbook.paths import ROOT_ENV, Workbook
-from draftbook.rounds import load_round, read_table
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import ROOT_ENV, Workbook
+from draftbook.model.rounds import load_round, read_table
 from tests.conftest import copy_workbook
 from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round, xlsx_export
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from draftbook.errors import DataFileError
 from draftbook.ingest import ingest_source
 from draftbook.ingest.core import NothingAcceptedError
 from draftbook.ingest.readers import ExportError
-from draftbook.paths import Workbook
-from draftbook.rounds import load_round, read_table
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_round, read_table
 from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round, rows_to_csv, xlsx_export
 
 SALT = b"test-salt"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from draftbook.ingest import ingest_source
 from draftbook.ingest.core import NothingAcceptedError
 from draftbook.ingest.records import date_order, parse_dates
-from draftbook.paths import Workbook
-from draftbook.vocabulary import vocabulary
+from draftbook.model.paths import Workbook
+from draftbook.model.vocabulary import vocabulary
 from tests.conftest import REPO
 from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round
 

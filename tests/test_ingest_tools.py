@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from draftbook.errors import DataFileError
 from draftbook.ingest import IngestResult, ingest_source
-from draftbook.paths import Workbook
-from draftbook.rounds import load_round, read_table
-from draftbook.text import REDACTED
+from draftbook.ingest.redaction import REDACTED
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_round, read_table
 from tests.conftest import FIXTURES, write
 from tests.exports import CALLS, ROUND
 

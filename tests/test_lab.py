@@ -9,7 +9,7 @@ import pytest
 
 from draftbook.cli import main
 from draftbook.lab import LabError, is_loopback, plan_lab, state_dir_for
-from draftbook.paths import Workbook
+from draftbook.model.paths import Workbook
 from tests.conftest import REPO, write
 
 SECRET = "a-long-team-secret-4f1c9e"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.errors import DataFileError
-from draftbook.membership import load_membership
+from draftbook.model.errors import DataFileError
+from draftbook.model.membership import load_membership
 from tests.conftest import REPO, write
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.paths import ROOT_ENV, Workbook
+from draftbook.model.paths import ROOT_ENV, Workbook
 from tests.conftest import REPO
 
 

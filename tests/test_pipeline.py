@@ -4,10 +4,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from draftbook.errors import BuildError
-from draftbook.paths import Workbook
-from draftbook.pipeline import execute_runs, notebook_parameters, plan_runs, prepare_for_book, stale_runs
-from draftbook.rounds import load_round, load_rounds
+from draftbook.book.pipeline import execute_runs, notebook_parameters, plan_runs, prepare_for_book, stale_runs
+from draftbook.model.errors import BuildError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_round, load_rounds
 
 
 def notebook(path: Path, *sources: str, parameters: str | None = None) -> Path:
@@ -57,7 +57,7 @@ def count_notebook(workbook: Workbook) -> None:
         path.unlink()
     notebook(
         workbook.notebooks_dir / "count.ipynb",
-        "from draftbook.paths import Workbook\nfrom draftbook.rounds import load_round, read_table\n"
+        "from draftbook.model.paths import Workbook\nfrom draftbook.model.rounds import load_round, read_table\n"
         "print(len(read_table(load_round(Workbook.locate(), round), 'respondents')))",
         parameters="round = 'x'",
     )
@@ -103,7 +103,7 @@ def test_a_failing_cell_is_named_and_its_notebook_kept(workbook: Workbook, tmp_p
 
 
 def test_package_digest_covers_subpackages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from draftbook import pipeline
+    from draftbook.book import pipeline
 
     package = tmp_path / "draftbook"
     (package / "ingest").mkdir(parents=True)
@@ -167,7 +167,7 @@ def test_a_failure_stops_the_queued_runs_and_names_the_failure(workbook: Workboo
 
 
 def test_kernels_talk_over_ipc_so_parallel_runs_cannot_race_for_a_port() -> None:
-    from draftbook.pipeline import IpcKernelManager
+    from draftbook.book.pipeline import IpcKernelManager
 
     manager = IpcKernelManager()
     assert manager.transport == "ipc" and Path(manager.ip).is_absolute()
@@ -196,7 +196,7 @@ def test_a_round_without_assessments_builds_its_weighing_page_and_says_so(workbo
 
 WORKER_PARENT = """
 import multiprocessing, sys, time
-from draftbook.pipeline import die_with_parent
+from draftbook.book.pipeline import die_with_parent
 
 def worker(path):
     import os

@@ -3,19 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.errors import BuildLockedError
-from draftbook.paths import Workbook
-from draftbook.pipeline import plan_runs
-from draftbook.publish import (
-    book_toc,
-    build_lock,
-    jupyter_book_command,
-    round_page,
-    swap_in,
-    sync_tree,
-    write_if_changed,
-)
-from draftbook.rounds import load_round, load_rounds
+from draftbook.book.build import build_lock, jupyter_book_command, swap_in
+from draftbook.book.pipeline import plan_runs
+from draftbook.book.stage import book_toc, round_page, sync_tree, write_if_changed
+from draftbook.model.errors import BuildLockedError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_round, load_rounds
 from tests.conftest import write
 
 
@@ -127,7 +120,7 @@ def test_round_page_shows_lineage(workbook: Workbook) -> None:
 
 
 def test_security_policy_hashes_only_the_builds_own_inline_code_and_mends_the_theme(tmp_path: Path) -> None:
-    from draftbook.publish import add_security_policy, script_hash
+    from draftbook.book.site import add_security_policy, script_hash
 
     page = (
         "<html><head><script>let toggleOpenOnPrint = 'true';</script>"
@@ -173,7 +166,7 @@ def policy_of(page: str) -> str:
 
 
 def test_the_pagename_and_hints_must_match_the_page_and_its_language(tmp_path: Path) -> None:
-    from draftbook.publish import own_inline_scripts
+    from draftbook.book.site import own_inline_scripts
 
     french, spanish = own_inline_scripts("fr", "book/calls"), own_inline_scripts("es", "book/calls")
     assert "DOCUMENTATION_OPTIONS.pagename = 'book/calls';" in french
@@ -187,8 +180,8 @@ def test_the_pagename_and_hints_must_match_the_page_and_its_language(tmp_path: P
 
 
 def test_a_chart_script_is_trusted_only_as_display_writes_it() -> None:
-    from draftbook.display import VegaChart
-    from draftbook.publish import INLINE_SCRIPT, is_own_chart
+    from draftbook.book.site import INLINE_SCRIPT, is_own_chart
+    from draftbook.present.display import VegaChart
 
     spec = {"mark": "bar", "title": {"text": "Classement </script><script>alert(1)</script>"}}
     chart = INLINE_SCRIPT.findall(VegaChart(spec, "alt", name="ranking-2022").to_html())[-1]
@@ -203,8 +196,8 @@ def test_a_chart_script_is_trusted_only_as_display_writes_it() -> None:
 def test_publish_to_a_folder_and_to_a_bare_git_repository(tmp_path: Path) -> None:
     import subprocess
 
-    from draftbook.errors import BookBuildError
-    from draftbook.publish import looks_like_git, publish
+    from draftbook.book.publish import looks_like_git, publish
+    from draftbook.model.errors import BookBuildError
 
     site = tmp_path / "html"
     write(site / "index.html", "<p>v1</p>")
@@ -264,7 +257,7 @@ def test_publish_refuses_the_workbook_what_it_holds_and_what_holds_it(
 
 
 def test_publish_refuses_a_symlink_into_the_workbook(workbook: Workbook, tmp_path: Path) -> None:
-    from draftbook.publish import PublishError, publish
+    from draftbook.book.publish import PublishError, publish
 
     (tmp_path / "looks-harmless").symlink_to(workbook.data)
     with pytest.raises(PublishError, match="is inside the workbook"):
@@ -275,8 +268,8 @@ def test_publish_refuses_a_symlink_into_the_workbook(workbook: Workbook, tmp_pat
 def test_a_foreign_folder_needs_force_and_a_publication_is_replaced_without(
     workbook: Workbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from draftbook.book.publish import PUBLICATION_MARKER
     from draftbook.cli import main
-    from draftbook.publish import PUBLICATION_MARKER
 
     built_site(workbook)
     www = tmp_path / "www"
@@ -334,7 +327,7 @@ def test_a_failed_copy_is_a_clear_error_and_the_previous_publication_stays(
         shutil.copy2(source, target)
         copied.append(target)
 
-    monkeypatch.setattr("draftbook.publish.copy_file", fail_on_the_second_file)
+    monkeypatch.setattr("draftbook.book.publish.copy_file", fail_on_the_second_file)
     capsys.readouterr()
     assert main(["publish", "--to", str(www)]) == 1
     error = capsys.readouterr().err
@@ -349,7 +342,7 @@ def test_a_failed_copy_for_git_is_a_clear_error(
 ) -> None:
     import subprocess
 
-    from draftbook.publish import PublishError, publish
+    from draftbook.book.publish import PublishError, publish
 
     bare = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
@@ -357,6 +350,6 @@ def test_a_failed_copy_for_git_is_a_clear_error(
     def disk_full(source: Path, target: Path) -> None:
         raise OSError(28, "No space left on device", str(target))
 
-    monkeypatch.setattr("draftbook.publish.copy_file", disk_full)
+    monkeypatch.setattr("draftbook.book.publish.copy_file", disk_full)
     with pytest.raises(PublishError, match="the disk is full"):
         publish(built_site(workbook), str(bare), root=workbook.root)

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from draftbook import report
-from draftbook.calls import Call
-from draftbook.display import FigureWithAlt, Note, Table
-from draftbook.membership import Membership
+from draftbook.model.calls import Call
+from draftbook.model.membership import Membership
+from draftbook.present import report
+from draftbook.present.display import FigureWithAlt, Note, Table
 
 CALLS = [Call(f"CTA-0{i}", "national-governments", "x", {"fr": "t", "en": "t", "es": "t"}) for i in (1, 2)]
 MEMBERS = Membership({"region": {"africa": 10, "europe": 10}, "constituency": {"partner": 5}})
@@ -66,7 +66,7 @@ def test_a_response_rate_above_100_percent_is_said_in_words() -> None:
 
 
 def test_weighing_without_assessments_says_so_and_ranks_nothing() -> None:
-    from draftbook.weighing import CRITERIA, Profile
+    from draftbook.analysis.weighing import CRITERIA, Profile
     from tests.test_weighing import round_data
 
     data = round_data()
@@ -129,8 +129,9 @@ def test_first_round_and_new_calls() -> None:
 
 
 def test_trace_section_asks_says_does_and_diffs() -> None:
-    from draftbook.themes import code_comments, load_codebook
-    from draftbook.trace import Decision
+    from draftbook.analysis.coding import code_comments
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.decisions import Decision
     from tests.conftest import REPO
 
     codebook = load_codebook(REPO / "data" / "codebook.yml")

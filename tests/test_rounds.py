@@ -3,9 +3,9 @@ import shutil
 
 import pytest
 
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
-from draftbook.rounds import list_round_ids, load_round, load_rounds, read_table
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import list_round_ids, load_round, load_rounds, read_table
 from tests.conftest import write
 
 ROUND = "2022-02-gtf-debate"

@@ -2,9 +2,9 @@ import re
 
 import numpy as np
 
-from draftbook.paths import Workbook
-from draftbook.rounds import load_rounds, read_table
-from draftbook.sample import person_pool, write_exports, write_sample
+from draftbook.ingest.sample import person_pool, write_exports, write_sample
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_rounds, read_table
 from tests.conftest import REPO
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

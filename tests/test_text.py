@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from benchmarks.redaction import FIXTURE, load_fixture, score
-from draftbook.text import fold, redact, redact_name, redact_names
+from draftbook.ingest.redaction import redact, redact_name, redact_names
+from draftbook.model.text import fold
 
 
 def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:

@@ -3,9 +3,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from draftbook.calls import Call
-from draftbook.errors import DataFileError
-from draftbook.themes import (
+from draftbook.analysis.coding import (
     auto_codes,
     call_digest,
     code_comments,
@@ -14,13 +12,14 @@ from draftbook.themes import (
     coverage,
     detect_languages,
     group_missing,
-    keyword_regex,
     language_check,
-    load_codebook,
     load_coding,
     load_vetoed_quotes,
     round_comments,
 )
+from draftbook.model.calls import Call
+from draftbook.model.codebook import keyword_regex, load_codebook
+from draftbook.model.errors import DataFileError
 from tests.conftest import REPO, write
 
 THEMES = load_codebook(REPO / "data" / "codebook.yml")

@@ -3,10 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.calls import Call, load_calls
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
-from draftbook.trace import check_lineage, diff_html, load_decisions, text_after, word_diff, write_statement
+from draftbook.analysis.lineage import check_lineage, text_after
+from draftbook.book.statement import write_statement
+from draftbook.model.calls import Call, load_calls
+from draftbook.model.decisions import load_decisions
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.present.diff import diff_html, word_diff
 from tests.conftest import REPO, write
 
 CALLS = ["CTA-01", "CTA-02", "CTA-05", "CTA-06"]
@@ -99,8 +102,9 @@ def test_lineage_breaks_are_named(tmp_path: Path) -> None:
 
 
 def test_shipped_rounds_have_a_consistent_lineage(workbook: Workbook) -> None:
-    from draftbook.rounds import load_rounds, read_table
-    from draftbook.themes import comment_ids, load_codebook
+    from draftbook.analysis.coding import comment_ids
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.rounds import load_rounds, read_table
 
     rounds = load_rounds(workbook)
     codebook = load_codebook(workbook.codebook_file)

@@ -9,12 +9,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from draftbook.cli import main
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
-from draftbook.publish import book_toc, stage_catalogs, with_switcher
-from draftbook.rounds import load_rounds
-from draftbook.translate import (
+from draftbook.book.build import with_switcher
+from draftbook.book.stage import book_toc, stage_catalogs
+from draftbook.book.translate import (
     book_titles,
     catalog_file,
     catalog_status,
@@ -24,6 +21,10 @@ from draftbook.translate import (
     status_page,
     update,
 )
+from draftbook.cli import main
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_rounds
 from tests.conftest import write
 
 ROUND = "2022-02-gtf-debate"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from draftbook.errors import DataFileError
-from draftbook.membership import load_membership
-from draftbook.paths import ROOT_ENV, Workbook
-from draftbook.vocabulary import label, load_vocabulary, vocabulary
+from draftbook.model.errors import DataFileError
+from draftbook.model.membership import load_membership
+from draftbook.model.paths import ROOT_ENV, Workbook
+from draftbook.model.vocabulary import label, load_vocabulary, vocabulary
 from tests.conftest import REPO, write
 
 # What draftbook/vocabulary.py held in Python before the vocabulary moved to data/vocabulary.yml.
@@ -176,7 +176,10 @@ def test_a_missing_file_is_named_when_used_not_when_imported(tmp_path: Path, mon
     with pytest.raises(DataFileError, match="does not exist") as caught:
         label("region", "africa", "fr")
     assert caught.value.file == str(tmp_path.resolve() / "data" / "vocabulary.yml")
-    code = "import draftbook.vocabulary, draftbook.membership, draftbook.analysis, draftbook.themes; print('ok')"
+    code = (
+        "import draftbook.model.vocabulary, draftbook.model.membership, draftbook.analysis.measures, "
+        "draftbook.analysis.coding; print('ok')"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,

@@ -8,10 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from draftbook import analysis
-from draftbook.calls import Call
-from draftbook.errors import DataFileError
-from draftbook.weighing import (
+from draftbook.analysis import measures as analysis
+from draftbook.analysis.weighing import (
     CRITERIA,
     NotAssessedError,
     Profile,
@@ -29,6 +27,8 @@ from draftbook.weighing import (
     save_profile,
     stability,
 )
+from draftbook.model.calls import Call
+from draftbook.model.errors import DataFileError
 from tests.conftest import REPO, write
 
 EQUAL = dict.fromkeys(CRITERIA, 1.0)
@@ -181,7 +181,7 @@ def round_data() -> RoundData:
             (f"r{i}", "CTA-03", 4),
         ]
     ratings = pd.DataFrame(rows, columns=["respondent", "call", "score"]).astype({"score": "Int64"})
-    from draftbook.weighing import Assessment
+    from draftbook.analysis.weighing import Assessment
 
     assessments = {
         c.id: Assessment(

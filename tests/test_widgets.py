@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from draftbook.weighing import CRITERIA, Profile, load_profiles, save_profile
-from draftbook.widgets import WeighingPanel
+from draftbook.analysis.weighing import CRITERIA, Profile, load_profiles, save_profile
+from draftbook.present.widgets import WeighingPanel
 from tests.test_weighing import round_data
 
 

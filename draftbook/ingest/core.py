@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import MappingError, SourceMapping, load_mapping, require_columns
 from draftbook.ingest.pseudonyms import PUBLIC_KEYS, SALT_FILE, PseudonymKeyError, key_fingerprint, load_salt
 from draftbook.ingest.readers import Export, ExportError, read_export
 from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, order_calls
+from draftbook.ingest.redaction import redact_names
 from draftbook.ingest.store import (
     JOURNAL,
     REPORT,
@@ -30,10 +30,10 @@ from draftbook.ingest.store import (
     round_lock,
     write_atomically,
 )
-from draftbook.paths import Workbook
-from draftbook.rounds import Round, list_round_ids, load_round
-from draftbook.text import redact_names
-from draftbook.vocabulary import vocabulary
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import Round, list_round_ids, load_round
+from draftbook.model.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAMES = "names.txt"  # per source, private: the names to redact from every comment of the round

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
-from draftbook.errors import DataFileError
 from draftbook.ingest.scales import Scale, custom_scale, get_scale, label_key, scale_names
-from draftbook.themes import LANGUAGES
+from draftbook.model.codebook import LANGUAGES
+from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError
 
 TOP_KEYS = (
     "format", "sheet", "encoding", "delimiter", "header_row", "language", "respondent", "ratings", "comments",

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from draftbook.errors import DataFileError
-from draftbook.text import fold, fold_series
+from draftbook.model.errors import DataFileError
+from draftbook.model.text import fold, fold_series
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import SourceMapping
+from draftbook.model.errors import DataFileError
 
 
 class ExportError(DataFileError):

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from draftbook.errors import DataFileError
 from draftbook.ingest.mapping import SourceMapping
 from draftbook.ingest.pseudonyms import identities, pseudonymise
 from draftbook.ingest.readers import Export, shown_bytes, undecoded_rows
+from draftbook.ingest.redaction import redact, redact_name
 from draftbook.ingest.scales import label_key
-from draftbook.rounds import TABLE_COLUMNS
-from draftbook.text import fold, fold_series, redact, redact_name, strip_series
+from draftbook.model.errors import DataFileError
+from draftbook.model.rounds import TABLE_COLUMNS
+from draftbook.model.text import fold, fold_series, strip_series
 
 UNKNOWN = "unknown"
 # Day-first patterns; month-first ones are the same with %d and %m swapped. Tools write

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from draftbook.text import fold
+from draftbook.model.text import fold
 
 NO_OPINION: None = None
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")

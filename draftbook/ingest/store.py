@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook.errors import DataFileError
-from draftbook.rounds import TABLE_COLUMNS, Round, read_table
+from draftbook.model.errors import DataFileError
+from draftbook.model.rounds import TABLE_COLUMNS, Round, read_table
 
 REPORT = "ingest-report.json"
 

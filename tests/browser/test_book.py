@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from draftbook.analysis.weighing import CRITERIA, RoundData, criteria_table, load_assessments, rank
 from draftbook.cli import main
-from draftbook.membership import load_membership
-from draftbook.paths import Workbook
-from draftbook.rounds import load_round, read_table
-from draftbook.weighing import CRITERIA, RoundData, criteria_table, load_assessments, rank
+from draftbook.model.membership import load_membership
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import load_round, read_table
 from tests.browser.conftest import FLAGS  # noqa: F401 (the browser fixture lives there)
 
 pytestmark = pytest.mark.slow

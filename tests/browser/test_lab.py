@@ -130,10 +130,10 @@ def test_the_weighing_widget_renders_and_a_slider_move_updates_the_ranking(lab: 
     path = lab.root / "notebooks" / "weigh-check.ipynb"
     write_notebook(
         path,
-        "from draftbook.weighing import RoundData, load_assessments\n"
-        "from draftbook.rounds import load_round, read_table\n"
-        "from draftbook.paths import Workbook\n"
-        "from draftbook.widgets import WeighingPanel\n"
+        "from draftbook.analysis.weighing import RoundData, load_assessments\n"
+        "from draftbook.model.rounds import load_round, read_table\n"
+        "from draftbook.model.paths import Workbook\n"
+        "from draftbook.present.widgets import WeighingPanel\n"
         "workbook = Workbook.locate()\n"
         "r = load_round(workbook, '2022-05-written-feedback')\n"
         "data = RoundData(r.calls, read_table(r, 'respondents'), read_table(r, 'ratings'),\n"

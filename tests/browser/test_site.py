@@ -24,11 +24,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from draftbook.book.vendor import npm_package
 from draftbook.cli import main
 from draftbook.ingest.readers import decode
-from draftbook.paths import ROOT_ENV, Workbook
-from draftbook.sample import write_exports
-from draftbook.vendor import npm_package
+from draftbook.ingest.sample import write_exports
+from draftbook.model.paths import ROOT_ENV, Workbook
 from tests.conftest import REPO, copy_workbook
 
 pytestmark = pytest.mark.slow
@@ -225,7 +225,7 @@ def test_no_name_or_email_of_the_raw_exports_reaches_the_site(site: Site) -> Non
         secrets |= set(re.findall(r"[\\w.+-]+@[\\w-]+\\.example", text))
     import numpy as np
 
-    from draftbook.sample import person_pool
+    from draftbook.ingest.sample import person_pool
 
     secrets |= set(person_pool(np.random.default_rng(20220224))["name"])
     assert len(secrets) > 100
@@ -249,7 +249,7 @@ def csp_of(page: str) -> str:
 
 
 def test_each_policy_lists_exactly_the_inline_code_the_build_wrote(site: Site) -> None:
-    from draftbook.publish import INLINE_HANDLER, script_hash
+    from draftbook.book.site import INLINE_HANDLER, script_hash
 
     unlisted, extra = [], []
     for page_path in site.pages:
@@ -265,7 +265,7 @@ def test_each_policy_lists_exactly_the_inline_code_the_build_wrote(site: Site) -
 
 
 def test_an_injected_script_in_a_built_page_gets_no_hash_and_does_not_run(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
-    from draftbook.publish import add_security_policy_to, script_hash
+    from draftbook.book.site import add_security_policy_to, script_hash
 
     injected = "window.injected = true; alert('injected');"
     source = (site.root / "fr" / "rounds" / ROUND / "themes.html").read_text(encoding="utf-8")

@@ -65,13 +65,11 @@ look-arounds are bounded, so a 1 MB token of letters or digits redacts in well u
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
-_SPACES = re.compile(r"\s+")
+from draftbook.model.text import fold, unhidden
 
 EMAIL = re.compile(r"(?<![\w.+-])(?<!\w')[\w.+-][\w.+'-]*+@[\w-]++(?:\.[\w-]++)++")
 # IPV4, IPV6 and PHONE begin with a character class, not a look-behind: re then skips ahead to the
@@ -113,26 +111,6 @@ REDACTED = {
     "ip": "[address removed]",
     "name": "[name removed]",
 }
-
-
-def fold(value: str) -> str:
-    """Trim, case-fold, strip accents, unify apostrophes and spaces: 'Plutôt  D’accord' -> "plutot d'accord"."""
-    if value.isascii():  # most labels, e-mails and names: nothing to decompose
-        return " ".join(value.replace("`", "'").split()).casefold()
-    decomposed = unicodedata.normalize("NFKD", value.translate(_APOSTROPHES))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split()).casefold()
-
-
-def fold_series(values: pd.Series) -> pd.Series:
-    """``fold`` of every value, computed once per distinct value (exports repeat their labels)."""
-    return values.map({value: fold(str(value)) for value in values.unique()})
-
-
-def strip_series(values: pd.Series) -> pd.Series:
-    """Every value as trimmed text, computed once per distinct value."""
-    text = values.astype(str)
-    return text.map({value: value.strip() for value in text.unique()})
 
 
 # Words after which a number is a reference (article, law, target, version), not personal data. Words
@@ -304,14 +282,7 @@ def _ipv6(match: re.Match[str]) -> str:
     return found
 
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
 _WORD = re.compile(r"\w+")
-
-
-def unhidden(text: str) -> str:
-    """``text`` in NFKC without zero-width characters: how a reader sees it, and how e-mails and names
-    written with a full-width ``＠`` or split by a zero-width space are found."""
-    return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
 
 
 def redact(text: pd.Series) -> pd.Series:
@@ -391,11 +362,3 @@ def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
         return normal if spans else text
 
     return texts.map({text: one(text) for text in texts.unique()})
-
-
-def inert_myst(text: str) -> str:
-    """Text from data files, made inert for MyST: no markup, no roles, no HTML."""
-    escaped = text.replace("\\", "\\\\")
-    for char in "`*_[]<>{}()#|$!:":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped

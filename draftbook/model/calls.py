@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from draftbook.config import check_keys, read_yaml, require_choice, require_mapping
-from draftbook.errors import DataFileError
-from draftbook.themes import LANGUAGES, Theme
+from draftbook.model.codebook import LANGUAGES, Theme
+from draftbook.model.config import check_keys, read_yaml, require_choice, require_mapping
+from draftbook.model.errors import DataFileError
 
 ADDRESSEES = ("local-regional-governments", "national-governments", "international-community")
 ADDRESSEE_LABELS = {

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from draftbook.errors import BookBuildError
-from draftbook.paths import Workbook
+from draftbook.model.errors import BookBuildError
+from draftbook.model.paths import Workbook
 
 PACKAGES = {"vega": "5.33.1", "vega-lite": "5.23.0", "vega-embed": "6.29.0", "vega-interpreter": "1.2.1"}
 SCRIPTS = {

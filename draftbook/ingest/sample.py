@@ -1,6 +1,6 @@
 """The seeded generator of the sample consultation (SAMPLE DATA, invented people).
 
-``python -m draftbook.sample`` writes the raw exports of the three sample
+``python -m draftbook.ingest.sample`` writes the raw exports of the three sample
 rounds, one per source and each in the shape its tool would give (a live-poll
 CSV, a spreadsheet typed up after a session, a semicolon CSV from Excel on
 Windows, an online form with a BOM), into ``data/private/sample-exports/``, then
@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook as Spreadsheet
 
-from draftbook.calls import Call
 from draftbook.ingest import ingest_source
 from draftbook.ingest.pseudonyms import SAMPLE_SALT
-from draftbook.paths import Workbook
-from draftbook.rounds import TABLE_COLUMNS, Round, load_round
-from draftbook.vocabulary import label as vocabulary_label
+from draftbook.model.calls import Call
+from draftbook.model.paths import Workbook
+from draftbook.model.rounds import TABLE_COLUMNS, Round, load_round
+from draftbook.model.vocabulary import label as vocabulary_label
 
 SEED = 20220224
 POOL_SIZE = 900
@@ -554,7 +554,7 @@ def write_sample(workbook: Workbook, progress: bool = False) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m draftbook.sample",
+        prog="python -m draftbook.ingest.sample",
         description=(
             "Regenerate the sample consultation: write the raw exports of invented respondents into "
             "data/private/sample-exports/ and ingest them into the sample rounds."

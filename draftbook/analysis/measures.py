@@ -1,7 +1,7 @@
 """Participation, representativeness, support and consensus, from a round's tidy tables.
 
-Functions take pandas frames (the tables of ``draftbook.rounds``) and return
-frames ready to display; charts live in ``draftbook.charts``.
+Functions take pandas frames (the tables of ``draftbook.model.rounds``) and return
+frames ready to display; charts live in ``draftbook.present.charts``.
 
 Consensus is Tastle and Wierman's measure (2007) on the five answer levels:
 ``1 + sum(p_i * log2(1 - |i - mean| / 4))``. It is 1 when everyone gives the
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from draftbook.calls import Call
-from draftbook.rounds import Round
-from draftbook.vocabulary import label
+from draftbook.model.calls import Call
+from draftbook.model.rounds import Round
+from draftbook.model.vocabulary import label
 
 SCORES = (1, 2, 3, 4, 5)
 SUPPORT_SCORES = (4, 5)

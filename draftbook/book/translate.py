@@ -30,11 +30,11 @@ import yaml
 from babel.messages import pofile
 from sphinx_intl import catalog as intl
 
-from draftbook.config import read_yaml
-from draftbook.errors import BookBuildError, DataFileError
-from draftbook.paths import Workbook
-from draftbook.text import inert_myst
-from draftbook.titles import translated
+from draftbook.model.config import read_yaml
+from draftbook.model.errors import BookBuildError, DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.text import inert_myst
+from draftbook.model.titles import translated
 
 SOURCE_LANGUAGE = "fr"
 TARGET_LANGUAGES = ("en", "es")

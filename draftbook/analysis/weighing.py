@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from draftbook import analysis
-from draftbook.calls import Call
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
-from draftbook.errors import DataFileError, DraftbookError
+from draftbook.analysis import measures as analysis
+from draftbook.model.calls import Call
+from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError, DraftbookError
 
 MEASURED = ("support", "cross_group", "consensus")
 ASSESSED = ("evidence", "feasibility", "urgency")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from draftbook.errors import DataFileError
+from draftbook.model.errors import DataFileError
 
 ROOT_ENV = "DRAFTBOOK_ROOT"
 ROUND_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}\Z")
@@ -31,7 +31,7 @@ def check_round_id(round_id: str) -> str:
 
 
 def _package_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parent.parent.parent  # draftbook/model/paths.py -> the checkout
 
 
 @dataclass(frozen=True)

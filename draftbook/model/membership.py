@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from draftbook.config import check_keys, read_yaml, require_mapping
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
-from draftbook.vocabulary import Vocabulary, vocabulary
+from draftbook.model.config import check_keys, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.vocabulary import Vocabulary, vocabulary
 
 DIMENSIONS = ("region", "constituency")
 

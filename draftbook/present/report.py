@@ -14,9 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook import analysis, charts, themes
-from draftbook.calls import Call
-from draftbook.display import (
+from draftbook.analysis import coding as themes
+from draftbook.analysis import measures as analysis
+from draftbook.model.calls import Call
+from draftbook.model.codebook import Theme
+from draftbook.model.membership import Membership
+from draftbook.present import charts
+from draftbook.present.display import (
     FigureWithAlt,
     HtmlBlock,
     Note,
@@ -28,7 +32,6 @@ from draftbook.display import (
     points,
     two_decimals,
 )
-from draftbook.membership import Membership
 
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -321,7 +324,7 @@ def _yes_no(lang: str) -> Any:
 
 
 def coverage_section(
-    coded: pd.DataFrame, calls: Sequence[Call], codebook: dict[str, themes.Theme], lang: str = "fr"
+    coded: pd.DataFrame, calls: Sequence[Call], codebook: dict[str, Theme], lang: str = "fr"
 ) -> list[Any]:
     """Themes raised against themes covered, the gaps named first."""
     if coded.empty:
@@ -334,7 +337,7 @@ def coverage_section(
 
 
 def missing_section(
-    coded: pd.DataFrame, codebook: dict[str, themes.Theme], respondents: pd.DataFrame, lang: str = "fr"
+    coded: pd.DataFrame, codebook: dict[str, Theme], respondents: pd.DataFrame, lang: str = "fr"
 ) -> list[Any]:
     """The suggestions of what is missing, grouped by theme or similar wording."""
     groups = themes.group_missing(coded, codebook, respondents, lang)
@@ -344,7 +347,7 @@ def missing_section(
     return [Table(groups, say("missing_caption", lang), lang=lang)]
 
 
-def digest_section(coded: pd.DataFrame, call: Call, codebook: dict[str, themes.Theme], lang: str = "fr") -> list[Any]:
+def digest_section(coded: pd.DataFrame, call: Call, codebook: dict[str, Theme], lang: str = "fr") -> list[Any]:
     """One call: how many comments, on which themes, and up to three consented quotes."""
     digest = themes.call_digest(coded, call.id, codebook, lang)
     if not digest.comments:
@@ -423,13 +426,13 @@ def trace_section(
     calls: Sequence[Call],
     ratings: pd.DataFrame,
     coded: pd.DataFrame,
-    codebook: dict[str, themes.Theme],
+    codebook: dict[str, Theme],
     decisions: Sequence[Any],
     next_calls: Sequence[Call],
     lang: str = "fr",
 ) -> list[Any]:
     """ "We asked, you said, we did": for each call, the question, the answers, the decision, the new wording."""
-    from draftbook import trace
+    from draftbook.present.diff import diff_html, word_diff
 
     words = TRACE_TEXT.get(lang, TRACE_TEXT["fr"])
     figures: dict[Any, dict[Any, Any]] = (
@@ -469,7 +472,7 @@ def trace_section(
         elif successor.text_in(lang) == call.text_in(lang):
             blocks.append(_labelled(words["wording"], html.escape(words["unchanged"])))
         else:
-            diff = trace.diff_html(trace.word_diff(call.text_in(lang), successor.text_in(lang)), lang)
+            diff = diff_html(word_diff(call.text_in(lang), successor.text_in(lang)), lang)
             blocks.append(f"<p><strong>{html.escape(words['wording'])}</strong></p>{diff}")
         shown.append(HtmlBlock("".join(blocks)))
     added = [call for call in next_calls if call.id not in {c.id for c in calls}]
@@ -545,8 +548,8 @@ def weighing_section(
     When something the ranking needs is missing (the team's assessments, an
     agreed profile, answers), the section says what in words and ranks nothing.
     """
-    from draftbook import weighing
-    from draftbook.display import VegaChart
+    from draftbook.analysis import weighing
+    from draftbook.present.display import VegaChart
 
     words = WEIGHING_TEXT.get(lang, WEIGHING_TEXT["fr"])
     missing = _waiting_for(data, profile, lang, round_id)
@@ -554,7 +557,7 @@ def weighing_section(
         return [Note(text) for text in missing]
     labels = weighing.CRITERION_LABELS.get(lang, weighing.CRITERION_LABELS["fr"])
     listed = ", ".join(f"{labels[c]} {profile.weights[c]:g}" for c in weighing.CRITERIA)
-    from draftbook.widgets import WORDS as PANEL_WORDS
+    from draftbook.present.widgets import WORDS as PANEL_WORDS
 
     panel_words = PANEL_WORDS.get(lang, PANEL_WORDS["fr"])
     described = words["profile"].format(

@@ -2,7 +2,7 @@
 
 French stays where it is written (the book's title and author in ``_config.yml``,
 each round's title in its ``round.yml``); a missing translation shows the French.
-Kept apart from ``draftbook.translate`` so that reading a round (in every
+Kept apart from ``draftbook.book.translate`` so that reading a round (in every
 notebook kernel) does not load the gettext tooling.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from draftbook.config import read_yaml
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
+from draftbook.model.config import read_yaml
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
 
 TITLES_FILE = "titles.yml"
 TRANSLATED = ("en", "es")

@@ -19,7 +19,7 @@ regions and member types without touching Python::
 - ``aliases``: optional list of other words the tools and typists use for the
   same thing;
 - a label or alias may point to one id only: two ids whose ids, labels or
-  aliases read the same after folding (``draftbook.text.fold``: case, accents,
+  aliases read the same after folding (``draftbook.model.text.fold``: case, accents,
   apostrophes, spaces) are refused, as are unknown keys.
 
 In Python the dimensions are singular: ``region``, ``constituency``,
@@ -35,9 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from draftbook.config import check_keys, describe, read_yaml, require_mapping
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
+from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
 
 # Dimension (as in the tidy tables and the API) -> its key in data/vocabulary.yml.
 DIMENSIONS = {"region": "regions", "constituency": "constituencies", "language": "languages"}
@@ -46,7 +46,7 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def _fold(text: str) -> str:
-    from draftbook.text import fold  # pandas comes with draftbook.text: only when a vocabulary is used
+    from draftbook.model.text import fold  # pandas comes with draftbook.model.text: only when a vocabulary is used
 
     return fold(text)
 

@@ -30,10 +30,10 @@ from jupyter_core.paths import jupyter_runtime_dir
 from papermill.exceptions import PapermillExecutionError
 from traitlets import Unicode, default
 
-from draftbook.errors import BuildError
-from draftbook.paths import ROOT_ENV, Workbook
-from draftbook.rounds import Round
-from draftbook.titles import titles_path
+from draftbook.model.errors import BuildError
+from draftbook.model.paths import ROOT_ENV, Workbook
+from draftbook.model.rounds import Round
+from draftbook.model.titles import titles_path
 
 KERNEL = "python3"
 
@@ -133,7 +133,7 @@ def _with_lang(parameters: dict[str, Any], declared: dict[str, Any], lang: str) 
 def package_digest() -> str:
     """A hash of the package's own source: a change of logic re-runs every notebook."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # the whole draftbook package, every layer
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from draftbook.errors import DataFileError
+from draftbook.model.errors import DataFileError
 
 MAX_YAML_BYTES = 5_000_000  # the team's files are a few KB; a bigger one is a mistake or an attack
 

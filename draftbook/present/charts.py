@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from draftbook.analysis import MIN_GROUP
+from draftbook.analysis.measures import MIN_GROUP
 
 # PuOr, 5 classes: disagreement in orange, agreement in purple, neutral grey.
 SCORE_COLOURS = {1: "#e66101", 2: "#fdb863", 3: "#d0d0d0", 4: "#b2abd2", 5: "#5e3c99"}

@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from draftbook.calls import Call, load_calls
-from draftbook.config import check_keys, describe, read_yaml, require_choice, require_mapping
-from draftbook.errors import DataFileError
-from draftbook.paths import Workbook
-from draftbook.themes import LANGUAGES, load_codebook
-from draftbook.titles import round_titles
+from draftbook.model.calls import Call, load_calls
+from draftbook.model.codebook import LANGUAGES, load_codebook
+from draftbook.model.config import check_keys, describe, read_yaml, require_choice, require_mapping
+from draftbook.model.errors import DataFileError
+from draftbook.model.paths import Workbook
+from draftbook.model.titles import round_titles
 
 KINDS = ("session", "survey", "written")
 ROUND_KEYS = ("title", "kind", "start", "end", "languages", "invited", "sources")

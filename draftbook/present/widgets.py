@@ -5,7 +5,7 @@ criterion, the group weighting of support, the method and top-k; the ranking
 table and its chart update as soon as a value moves. "Save" writes a named
 profile (name, date, weights, note) to ``data/weights.yml`` atomically;
 profiles can be loaded back and compared side by side. Every piece of logic is
-in ``draftbook.weighing``; this module only wires widgets to it.
+in ``draftbook.analysis.weighing``; this module only wires widgets to it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
 
-from draftbook.charts import BAR_COLOUR, MEMBER_COLOUR
-from draftbook.errors import DraftbookError
-from draftbook.weighing import (
+from draftbook.analysis.weighing import (
     CRITERIA,
     CRITERION_LABELS,
     GROUP_WEIGHTINGS,
@@ -35,6 +33,8 @@ from draftbook.weighing import (
     rank,
     save_profile,
 )
+from draftbook.model.errors import DraftbookError
+from draftbook.present.charts import BAR_COLOUR, MEMBER_COLOUR
 
 WORDS = {
     "fr": {"grouping": "Soutien", "method": "Méthode", "top": "Premiers", "name": "Nom", "note": "Note",

@@ -1,123 +1,24 @@
-"""The codebook and comment coding: what members talk about, in three languages.
-
-``data/codebook.yml`` lists each theme with an id, a label per language and
-keywords per language. A comment is coded with every theme whose keywords it
-contains, after folding (case, accents, apostrophes) and light stemming (a
-plural -s/-es/-x matches the singular keyword; ``word*`` matches any ending;
-``re:...`` is a regular expression). Keywords of all languages are tried on
-every comment, so a comment written in another language than declared is still
-coded. ``data/rounds/<round>/coding.csv`` holds the analyst's codes by comment
-id; they replace the automatic ones for that comment.
-"""
+"""Comment coding: themes of each comment (keywords, analyst's codes), vetoed quotes, languages,
+"what is missing" grouped, coverage, per-call digests, coding quality."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from draftbook.config import check_keys, read_yaml, require_mapping
-from draftbook.errors import DataFileError
-from draftbook.text import fold, unhidden
+from draftbook.model.codebook import Theme
+from draftbook.model.config import check_keys, read_yaml, require_mapping
+from draftbook.model.errors import DataFileError
+from draftbook.model.text import fold, unhidden
 
-LANGUAGES = ("fr", "en", "es")
 MIN_LETTERS = 3  # fewer letters than this: nothing to code or quote (punctuation, emoji)
 DETECT_CHARS = 2000  # language detection reads the start of very long comments
-
-
-@dataclass(frozen=True)
-class Theme:
-    """One theme of the codebook."""
-
-    id: str
-    label: dict[str, str]
-    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-
-    def label_in(self, lang: str) -> str:
-        """The label in ``lang``, falling back to French."""
-        return self.label.get(lang) or self.label["fr"]
-
-    def matches(self, folded_text: str) -> bool:
-        return bool(self.pattern and self.pattern.search(folded_text))
-
-
-def keyword_regex(keyword: str) -> str:
-    """The regular expression of one keyword (see the module docstring)."""
-    if keyword.startswith("re:"):
-        return keyword[3:]
-    words = [word for word in re.split(r"[\s\-]+", fold(keyword)) if word]
-    parts = [_word(word, last=index == len(words) - 1) for index, word in enumerate(words)]
-    return r"\b" + r"[\s\-]+".join(parts)
-
-
-def _word(word: str, last: bool) -> str:
-    """A word of a keyword: ``word*`` takes any ending; the last word may take a plural."""
-    if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
-    return re.escape(word) + (r"(?:s|es|x)?\b" if last else "")
-
-
-def load_codebook(path: Path) -> dict[str, Theme]:
-    """The themes of ``path`` by id; a malformed codebook is a DataFileError."""
-    content = require_mapping(read_yaml(path), file=path, key=None, what="a codebook")
-    check_keys(content, allowed=["themes"], required=["themes"], file=path)
-    entries = content["themes"]
-    if not isinstance(entries, list):
-        raise DataFileError("expected a list of themes", file=path, key="themes")
-    themes: dict[str, Theme] = {}
-    for index, raw in enumerate(entries):
-        where = f"themes[{index}]"
-        entry = require_mapping(raw, file=path, key=where, what="a theme")
-        check_keys(entry, allowed=["id", "label", "keywords"], required=["id", "label"], file=path, where=where)
-        theme_id = str(entry["id"])
-        if theme_id in themes:
-            raise DataFileError(f'the theme "{theme_id}" is listed twice', file=path, key=where)
-        label = require_mapping(entry["label"], file=path, key=f"{where}.label", what="labels per language")
-        if not label.get("fr"):
-            raise DataFileError("a French label is required", file=path, key=f"{where}.label.fr")
-        keywords = _keywords(entry.get("keywords"), path, theme_id)
-        themes[theme_id] = Theme(
-            theme_id, {str(k): str(v) for k, v in label.items()}, keywords, _compile(keywords, path, theme_id)
-        )
-    return themes
-
-
-def _keywords(raw: Any, path: Path, theme_id: str) -> dict[str, tuple[str, ...]]:
-    if raw is None:
-        return {}
-    by_language = require_mapping(raw, file=path, key=f"{theme_id}.keywords", what="keywords per language")
-    check_keys(by_language, allowed=LANGUAGES, file=path, where=f"{theme_id}.keywords")
-    keywords: dict[str, tuple[str, ...]] = {}
-    for lang, words in by_language.items():
-        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise DataFileError("expected a list of words", file=path, key=f"{theme_id}.keywords.{lang}")
-        keywords[str(lang)] = tuple(words)
-    return keywords
-
-
-def _compile(keywords: dict[str, tuple[str, ...]], path: Path, theme_id: str) -> re.Pattern[str] | None:
-    parts = []
-    for lang, words in keywords.items():
-        for word in words:
-            regex = keyword_regex(word)
-            try:
-                re.compile(regex)
-            except re.error as exc:
-                raise DataFileError(
-                    f'the keyword "{word}" is not a valid pattern ({exc.msg})',
-                    file=path,
-                    key=f"{theme_id}.keywords.{lang}",
-                    hint="check brackets and backslashes, or drop the re: prefix",
-                ) from exc
-            parts.append(f"(?:{regex})")
-    return re.compile("|".join(parts)) if parts else None
 
 
 def comment_ids(comments: pd.DataFrame) -> pd.Series:
@@ -301,8 +202,8 @@ def group_missing(
 
 
 def _region_summary(regions: pd.Series, lang: str) -> str:
-    from draftbook.analysis import MIN_GROUP
-    from draftbook.vocabulary import label
+    from draftbook.analysis.measures import MIN_GROUP
+    from draftbook.model.vocabulary import label
 
     counts = regions.value_counts()
     shown = [f"{label('region', str(r), lang)} ({n})" for r, n in counts.items() if n >= MIN_GROUP]

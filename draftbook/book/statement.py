@@ -1,0 +1,64 @@
+"""The Word statement of the calls for the governing body (python-docx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from draftbook.model.calls import ADDRESSEE_LABELS, ADDRESSEES, Call
+
+
+def calls_by_addressee(calls: Sequence[Call]) -> dict[str, list[Call]]:
+    """The calls grouped by addressee, in the contract's order of addressees."""
+    grouped: dict[str, list[Call]] = {addressee: [] for addressee in ADDRESSEES}
+    for call in calls:
+        grouped[call.addressee].append(call)
+    return {addressee: group for addressee, group in grouped.items() if group}
+
+
+STATEMENT_TEXT = {
+    "fr": {
+        "title": "La coopération au développement des gouvernements locaux et régionaux",
+        "subtitle": "Appels à l'action",
+        "version": "Version issue du tour « {round} » — {date}",
+        "sample": "Contenu d'exemple : ce document est produit à partir des données de démonstration de draftbook.",
+    },
+    "en": {
+        "title": "Development cooperation by and for local and regional governments",
+        "subtitle": "Calls to action",
+        "version": "Version following the round “{round}” — {date}",
+        "sample": "Sample content: this document is produced from draftbook's demonstration data.",
+    },
+    "es": {
+        "title": "La cooperación al desarrollo de los gobiernos locales y regionales",
+        "subtitle": "Llamados a la acción",
+        "version": "Versión resultante de la ronda «{round}» — {date}",
+        "sample": "Contenido de ejemplo: este documento se produce a partir de los datos de demostración de draftbook.",
+    },
+}
+
+
+def write_statement(calls: Sequence[Call], round_title: str, date: dt.date, lang: str, path: Path) -> Path:
+    """A Word document of the calls as they stand: title, version, date, one section per addressee."""
+    from docx import Document
+
+    words = STATEMENT_TEXT[lang]
+    document = Document()
+    document.core_properties.title = f"{words['title']} — {words['subtitle']}"
+    document.core_properties.language = lang
+    document.add_heading(words["title"], level=0)
+    document.add_heading(words["subtitle"], level=1)
+    document.add_paragraph(words["version"].format(round=round_title, date=date.isoformat()))
+    document.add_paragraph().add_run(words["sample"]).italic = True
+    for addressee, group in calls_by_addressee(calls).items():
+        document.add_heading(ADDRESSEE_LABELS[addressee][lang], level=2)
+        for call in group:
+            paragraph = document.add_paragraph(style="List Number")
+            paragraph.add_run(f"{call.id} — ").bold = True
+            paragraph.add_run(call.text_in(lang))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(path.name + ".tmp")
+    document.save(str(scratch))
+    scratch.replace(path)
+    return path
