@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from draftbook.model.errors import DraftbookError
+from draftbook.model.files import atomic_write
 from draftbook.model.paths import Workbook
 
 TOKEN_ENV = "DRAFTBOOK_LAB_TOKEN"
@@ -174,12 +175,7 @@ def choose_token(ip: str, token_file: Path | None = None, environ: Mapping[str, 
 def write_private(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8), readable and writable by its owner only (0600)
     from the first byte; the previous file stays whole until the new one is complete."""
-    scratch = path.with_name(path.name + ".tmp")
-    scratch.unlink(missing_ok=True)
-    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    scratch.replace(path)
+    atomic_write(path, text, mode=0o600)
 
 
 def prepare_state_dir(workbook: Workbook) -> Path:

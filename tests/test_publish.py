@@ -86,17 +86,50 @@ def test_sync_tree_copies_and_removes(tmp_path: Path) -> None:
 def test_lock_refuses_a_second_build_and_names_the_first(workbook: Workbook) -> None:
     with (
         build_lock(workbook),
-        pytest.raises(BuildLockedError, match=f"process {os.getpid()}"),
+        pytest.raises(BuildLockedError, match=f"another build is running \\(process {os.getpid()},"),
         build_lock(workbook),
     ):
         pass
-    assert not (workbook.build_dir / "build.lock").exists()
+    with build_lock(workbook):  # released: the next build goes ahead
+        pass
 
 
 def test_lock_left_by_a_dead_build_is_taken_over(workbook: Workbook) -> None:
-    write(workbook.build_dir / "build.lock", "999999999")
+    write(workbook.build_dir / "build.lock", "999999999")  # an old lock file, held by nobody
+    write(workbook.build_dir / "build.lock.owner", "process 999999999")
     with build_lock(workbook):
-        assert (workbook.build_dir / "build.lock").read_text() == str(os.getpid())
+        assert (workbook.build_dir / "build.lock.owner").read_text().startswith(f"process {os.getpid()},")
+
+
+def _hold_build_lock(root: str, ready: str, seconds: float) -> None:
+    import time
+
+    with build_lock(Workbook(Path(root))):
+        Path(ready).write_text("held", encoding="utf-8")
+        time.sleep(seconds)
+
+
+def test_two_builds_at_once_one_is_refused(workbook: Workbook, tmp_path: Path) -> None:
+    import multiprocessing
+    import time
+
+    ready = tmp_path / "ready"
+    other = multiprocessing.get_context("spawn").Process(
+        target=_hold_build_lock, args=(str(workbook.root), str(ready), 10.0)
+    )
+    other.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert time.monotonic() < deadline and other.is_alive()
+            time.sleep(0.05)
+        with pytest.raises(BuildLockedError, match=f"process {other.pid},"), build_lock(workbook):
+            pass
+    finally:
+        other.kill()  # kill -9: the kernel releases its lock
+        other.join()
+    with build_lock(workbook):
+        pass
 
 
 def test_swap_in_replaces_the_site_whole(tmp_path: Path) -> None:

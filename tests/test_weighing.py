@@ -267,3 +267,25 @@ def test_a_call_nobody_rated_never_leads_the_ranking() -> None:
     )
     ranked = rank(table, dict.fromkeys(CRITERIA, 1.0))
     assert ranked["call"].tolist() == ["CTA-01", "CTA-02"] and pd.isna(ranked["score"].iloc[1])
+
+
+def _save(path: str, name: str) -> None:
+    save_profile(Path(path), Profile(name, dict.fromkeys(CRITERIA, 1.0)))
+
+
+def test_two_saves_at_once_keep_both_profiles(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "weights.yml"
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):
+        names = [f"p{attempt}-{i}" for i in range(4)]
+        workers = [context.Process(target=_save, args=(str(path), name)) for name in names]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+            assert worker.exitcode == 0
+        assert set(names) <= set(load_profiles(path))
+    assert len(load_profiles(path)) == 12
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -32,6 +32,7 @@ from draftbook.analysis import measures as analysis
 from draftbook.model.calls import Call
 from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
 from draftbook.model.errors import DataFileError, DraftbookError
+from draftbook.model.files import atomic_write, exclusive
 
 MEASURED = ("support", "cross_group", "consensus")
 ASSESSED = ("evidence", "feasibility", "urgency")
@@ -302,22 +303,26 @@ def load_profiles(path: Path) -> dict[str, Profile]:
 
 
 def save_profile(path: Path, profile: Profile, overwrite: bool = False) -> None:
-    """Add ``profile`` to the weights file atomically; an existing name is refused unless ``overwrite``."""
+    """Add ``profile`` to the weights file atomically; an existing name is refused unless ``overwrite``.
+
+    Two people saving from the shared lab at once take turns (a lock beside the file): neither
+    profile is lost, and the second sees the first when it checks the name.
+    """
     check_weights(profile.weights)
-    profiles = load_profiles(path)
-    if profile.name in profiles and not overwrite:
-        raise WeightError(
-            f'a profile named "{profile.name}" already exists',
-            file=path,
-            hint="choose another name, or tick 'overwrite' to replace it",
+    with exclusive(path.with_name(f".{path.name}.lock"), what="save of a weighting profile", wait=30.0):
+        profiles = load_profiles(path)
+        if profile.name in profiles and not overwrite:
+            raise WeightError(
+                f'a profile named "{profile.name}" already exists',
+                file=path,
+                hint="choose another name, or tick 'overwrite' to replace it",
+            )
+        profiles[profile.name] = profile
+        header = "# Weighting profiles of the calls to action: saved from the weighing widgets.\n"
+        body = yaml.safe_dump(
+            {"profiles": [p.as_yaml() for p in profiles.values()]}, allow_unicode=True, sort_keys=False
         )
-    profiles[profile.name] = profile
-    header = "# Weighting profiles of the calls to action: saved from the weighing widgets.\n"
-    body = yaml.safe_dump({"profiles": [p.as_yaml() for p in profiles.values()]}, allow_unicode=True, sort_keys=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(path.name + ".tmp")
-    scratch.write_text(header + body, encoding="utf-8")
-    scratch.replace(path)
+        atomic_write(path, header + body)
 
 
 def agreed_profile(profiles: Mapping[str, Profile], round_id: str) -> Profile | None:

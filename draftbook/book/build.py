@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -21,44 +20,15 @@ from draftbook.book.translate import (
     SOURCE_LANGUAGE,
 )
 from draftbook.model.errors import BookBuildError, BuildLockedError
+from draftbook.model.files import atomic_path, exclusive
 from draftbook.model.paths import Workbook
 
 
 @contextlib.contextmanager
 def build_lock(workbook: Workbook) -> Iterator[None]:
-    """Refuse a second build of the same workbook while one runs."""
-    workbook.build_dir.mkdir(parents=True, exist_ok=True)
-    lock = workbook.build_dir / "build.lock"
-    try:
-        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        holder = lock.read_text(encoding="utf-8").strip() if lock.is_file() else "?"
-        if holder.isdigit() and not _alive(int(holder)):
-            lock.unlink(missing_ok=True)  # left by a build that was killed
-            with build_lock(workbook):
-                yield
-            return
-        raise BuildLockedError(
-            f"another build is running (process {holder})",
-            file=lock,
-            hint="wait for it to finish; delete the file only if no build is running",
-        ) from None
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(str(os.getpid()))
-    try:
+    """Refuse a second build of the same workbook while one runs (the lock dies with its process)."""
+    with exclusive(workbook.build_dir / "build.lock", what="build", error=BuildLockedError):
         yield
-    finally:
-        lock.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def jupyter_book_command(stage: Path, output: Path, strict: bool) -> list[str]:
@@ -230,7 +200,6 @@ def build_pdf(workbook: Workbook, stage: Path) -> Path:
             hint="the LaTeX log is in _build/pdf/_build/latex/book.log",
         )
     target = workbook.build_dir / "book.pdf"
-    scratch = target.with_name("book.pdf.tmp")
-    shutil.copyfile(produced, scratch)
-    scratch.replace(target)
+    with atomic_path(target) as scratch:
+        shutil.copyfile(produced, scratch)
     return target

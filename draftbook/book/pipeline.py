@@ -31,6 +31,7 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import Unicode, default
 
 from draftbook.model.errors import BuildError
+from draftbook.model.files import atomic_write
 from draftbook.model.paths import ROOT_ENV, Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.titles import titles_path
@@ -400,6 +401,4 @@ def prepare_for_book(path: Path) -> None:
 
 def _write_manifest(stage: Path, manifest: dict[str, dict[str, Any]]) -> None:
     path = stage / MANIFEST
-    scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    scratch.replace(path)
+    atomic_write(path, json.dumps(manifest, indent=1, sort_keys=True))

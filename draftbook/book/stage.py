@@ -21,6 +21,7 @@ from draftbook.book.translate import (
 from draftbook.book.vendor import vendor_scripts
 from draftbook.model.config import read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.files import atomic_write
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
@@ -86,9 +87,7 @@ def write_if_changed(path: Path, content: bytes) -> bool:
     if path.is_file() and path.read_bytes() == content:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(path.name + ".tmp")
-    scratch.write_bytes(content)
-    scratch.replace(path)
+    atomic_write(path, content)
     return True
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from draftbook.model.calls import ADDRESSEE_LABELS, ADDRESSEES, Call
+from draftbook.model.files import atomic_path
 
 
 def calls_by_addressee(calls: Sequence[Call]) -> dict[str, list[Call]]:
@@ -58,7 +59,6 @@ def write_statement(calls: Sequence[Call], round_title: str, date: dt.date, lang
             paragraph.add_run(f"{call.id} — ").bold = True
             paragraph.add_run(call.text_in(lang))
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(path.name + ".tmp")
-    document.save(str(scratch))
-    scratch.replace(path)
+    with atomic_path(path) as scratch:
+        document.save(str(scratch))
     return path

@@ -32,6 +32,7 @@ from sphinx_intl import catalog as intl
 
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import BookBuildError, DataFileError
+from draftbook.model.files import atomic_path, atomic_write
 from draftbook.model.paths import Workbook
 from draftbook.model.text import inert_myst
 from draftbook.model.titles import translated
@@ -179,9 +180,7 @@ def update(
             if row.stale:
                 report.stale[f"{lang}/{row.page}"] = row.stale
     sources = {page: _digest(path) for page, path in source_files(workbook).items()}
-    scratch = target / (SOURCES_FILE + ".tmp")
-    scratch.write_text(json.dumps(sources, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    scratch.replace(target / SOURCES_FILE)
+    atomic_write(target / SOURCES_FILE, json.dumps(sources, indent=1, sort_keys=True) + "\n")
     return report
 
 
@@ -194,16 +193,14 @@ def _write_catalog(path: Path, catalog: Any) -> None:
     (``#| msgid``) so that the translator sees what changed. (babel folds long ``#|`` lines into
     a file no reader accepts, so polib writes the final file.)"""
     previous = {str(m.id): str(m.previous_id[0]) for m in catalog if m.id and m.fuzzy and m.previous_id}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(path.name + ".tmp")
-    with scratch.open("wb") as handle:
-        pofile.write_po(handle, catalog, width=76, ignore_obsolete=True)
-    written = polib.pofile(str(scratch), wrapwidth=76)
-    for entry in written:
-        if entry.msgid in previous:
-            entry.previous_msgid = previous[entry.msgid]
-    written.save(str(scratch))
-    scratch.replace(path)
+    with atomic_path(path) as scratch:
+        with scratch.open("wb") as handle:
+            pofile.write_po(handle, catalog, width=76, ignore_obsolete=True)
+        written = polib.pofile(str(scratch), wrapwidth=76)
+        for entry in written:
+            if entry.msgid in previous:
+                entry.previous_msgid = previous[entry.msgid]
+        written.save(str(scratch))
 
 
 def _run(command: list[str], workbook: Workbook, log_name: str) -> None:

@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from draftbook.model.errors import DataFileError
+from draftbook.model.files import exclusive, scratch_path
 from draftbook.model.rounds import TABLE_COLUMNS, Round, read_table
 
 REPORT = "ingest-report.json"
@@ -149,36 +149,14 @@ class RoundLockedError(DataFileError):
 @contextmanager
 def round_lock(private_dir: Path, round_id: str, progress: Callable[[str], None]) -> Iterator[None]:
     """One ingest of a round at a time (across processes): the next waits, then is refused naming the holder."""
-    from filelock import FileLock, Timeout
-
-    folder = private_dir / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / f"{round_id}.lock"))
-    owner = folder / f"{round_id}.owner"
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        progress(f"waiting for another ingest of round {round_id} ({_read(owner)}) ...")
-        try:
-            lock.acquire(timeout=LOCK_WAIT)
-        except Timeout:
-            raise RoundLockedError(
-                f"another ingest of this round is still running ({_read(owner)})",
-                file=owner.parent / f"{round_id}.lock",
-                hint="wait for it to finish, then run this ingest again",
-            ) from None
-    try:
-        owner.write_text(f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}", encoding="utf-8")
+    with exclusive(
+        private_dir / "locks" / f"{round_id}.lock",
+        what=f"ingest of round {round_id}",
+        wait=LOCK_WAIT,
+        error=RoundLockedError,
+        progress=progress,
+    ):
         yield
-    finally:
-        lock.release()
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return "process unknown"
 
 
 def write_atomically(
@@ -195,7 +173,7 @@ def write_atomically(
     try:
         for target, content in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            scratch = scratch_path(target)
             scratch.write_bytes(content)
             staged.append((scratch, target))
             if private_root is not None and private_root in target.parents:
