@@ -258,8 +258,8 @@ def execute_runs(
         todo.append((prefix, run, hashes))
     failures: list[BuildError] = []
 
-    def finished(prefix: str, run: Run, hashes: dict[str, str], outcome: dict[str, Any]) -> None:
-        if outcome["ok"]:
+    def finished(prefix: str, run: Run, hashes: dict[str, str], outcome: float | BuildError) -> None:
+        if not isinstance(outcome, BuildError):
             manifest[str(run.output)] = {
                 "key": run_key(run, workbook, package, hashes),
                 "inputs": hashes,
@@ -268,17 +268,17 @@ def execute_runs(
             }
             _write_manifest(stage, manifest)
             report.ran.append(run.label)
-            progress(f"{prefix} done in {outcome['seconds']:5.1f} s  {run.label}")
+            progress(f"{prefix} done in {outcome:5.1f} s  {run.label}")
         else:
             report.failed.append(run.label)
             progress(f"{prefix} FAILED             {run.label}")
-            failures.append(_build_error(workbook, run, outcome))
+            failures.append(outcome)
 
     with _workbook_env(workbook):
         if jobs <= 1 or len(todo) <= 1:
             for prefix, run, hashes in todo:
                 progress(f"{prefix} running          {run.label} ...")
-                finished(prefix, run, hashes, execute_one(str(workbook.root), run, str(stage / run.output)))
+                finished(prefix, run, hashes, _outcome(execute_one, str(workbook.root), run, str(stage / run.output)))
                 if failures:
                     break
         else:
@@ -294,7 +294,7 @@ def execute_runs(
                         prefix, run, _ = futures[job]
                         progress(f"{prefix} not started      {run.label} (an earlier run failed)")
                         continue
-                    finished(*futures[job], job.result())
+                    finished(*futures[job], _outcome(job.result))
                     if failures:
                         for pending in futures:
                             pending.cancel()
@@ -315,12 +315,11 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
-def execute_one(root: str, run: Run, target: str) -> dict[str, Any]:
-    """Run one notebook with Papermill (in a worker process or in-process); never raises.
+def execute_one(root: str, run: Run, target: str) -> float:
+    """Run one notebook with Papermill (in a worker process or in-process); return the seconds it took.
 
-    Returns ``{"ok": True, "seconds": ...}`` or the failure's fields, which the
-    parent turns into a BuildError (exceptions with fields do not cross
-    process boundaries intact).
+    A failure raises a BuildError naming notebook, round and cell; it pickles with
+    all its fields, so it reaches the parent whole from a worker process.
     """
     workbook = Workbook(Path(root))
     output = Path(target)
@@ -341,26 +340,32 @@ def execute_one(root: str, run: Run, target: str) -> dict[str, Any]:
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
-        kept = _keep_failed(workbook, run, scratch)
-        return {"ok": False, "reason": f"{exc.ename}: {exc.evalue}", "cell": exc.exec_count, "kept": str(kept)}
+        raise _build_error(workbook, run, f"{exc.ename}: {exc.evalue}", exc.exec_count, scratch) from None
     except Exception as exc:  # a kernel that dies or cannot start: still a named failure
-        kept = _keep_failed(workbook, run, scratch)
-        return {"ok": False, "reason": f"{type(exc).__name__}: {exc}", "cell": None, "kept": str(kept)}
+        raise _build_error(workbook, run, f"{type(exc).__name__}: {exc}", None, scratch) from None
     prepare_for_book(scratch)
     scratch.replace(output)
-    return {"ok": True, "seconds": time.perf_counter() - started}
+    return time.perf_counter() - started
 
 
-def _build_error(workbook: Workbook, run: Run, outcome: dict[str, Any]) -> BuildError:
-    kept = Path(outcome["kept"])
+def _build_error(workbook: Workbook, run: Run, reason: str, cell: int | None, scratch: Path) -> BuildError:
+    kept = _keep_failed(workbook, run, scratch)
     return BuildError(
-        outcome["reason"],
+        reason,
         notebook=str(run.notebook.relative_to(workbook.root)),
         round_id=run.round_id,
-        cell=outcome["cell"],
+        cell=cell,
         output=kept,
         hint=f"open {kept.relative_to(workbook.root)} to see the failed cell; the previous book is untouched",
     )
+
+
+def _outcome(result: Callable[..., float], *args: Any) -> float | BuildError:
+    """The seconds of a run, or the BuildError it raised (received whole from a worker)."""
+    try:
+        return result(*args)
+    except BuildError as error:
+        return error
 
 
 def _clean_scratch(stage: Path) -> None:

@@ -7,6 +7,7 @@ do about it, and prints as a sentence a drafting-team member can act on.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class DraftbookError(Exception):
@@ -30,6 +31,11 @@ class DraftbookError(Exception):
         self.hint = hint
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with every field, so the error crosses process boundaries whole (as nbclient's
+        ``CellExecutionError`` does): keyword fields cannot go through ``Exception.args``."""
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
     def where(self) -> str:
         """``file, row 3, column "x", key "y"``: the parts that are known."""
         parts = [self.file] if self.file else []
@@ -47,12 +53,20 @@ class DraftbookError(Exception):
         return f"{text}\n  -> {self.hint}" if self.hint else text
 
 
+def _rebuild(cls: type[DraftbookError], fields: dict[str, Any]) -> DraftbookError:
+    """An error of class ``cls`` with ``fields``, without calling its ``__init__`` (whose signature varies)."""
+    error = cls.__new__(cls)
+    error.__dict__.update(fields)
+    Exception.__init__(error, str(error))
+    return error
+
+
 class DataFileError(DraftbookError):
     """A data file (calls, round, codebook, table) is missing or malformed."""
 
 
 class BuildError(DraftbookError):
-    """A notebook failed while the book was being regenerated."""
+    """A notebook failed while the book was being regenerated (raised in a worker, received whole)."""
 
     def __init__(
         self,
