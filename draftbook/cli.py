@@ -7,35 +7,28 @@ row, column or cell, and what to do), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from draftbook.analysis.coding import comment_ids
-from draftbook.analysis.lineage import check_lineage, text_after
-from draftbook.book.build import assemble_site, book_is_current, build_html, build_lock, build_pdf
-from draftbook.book.pipeline import default_jobs, execute_runs, plan_runs, stale_runs
-from draftbook.book.publish import publish
-from draftbook.book.stage import LANGUAGE_SELF_NAMES, stage_sources
-from draftbook.book.statement import write_statement
-from draftbook.book.translate import BOOK_LANGUAGES, book_titles, catalog_status, changed_since_update
-from draftbook.book.translate import update as update_translations
-from draftbook.ingest import ingest_source
-from draftbook.ingest.store import read_report
-from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number, run_lab
-from draftbook.model.calls import load_calls
-from draftbook.model.codebook import LANGUAGES, load_codebook
-from draftbook.model.decisions import Decision, load_decisions
+from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number
+from draftbook.model.codebook import LANGUAGES as BOOK_LANGUAGES  # the book's languages: fr, en, es
 from draftbook.model.errors import DraftbookError
 from draftbook.model.paths import Workbook
-from draftbook.model.rounds import Round, list_round_ids, load_round, load_rounds, read_table
-from draftbook.model.vocabulary import vocabulary
+
+if TYPE_CHECKING:
+    from draftbook.model.decisions import Decision
+    from draftbook.model.rounds import Round
 
 EPILOG = "Docs: README.md. Every problem names the file and what to do; exit code 1 for data, 2 for usage."
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from draftbook.model.codebook import LANGUAGES
+
     parser = argparse.ArgumentParser(
         prog="draftbook",
         description="Regenerate and inspect the drafting workbook: calls to action, consultation rounds, book.",
@@ -76,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs",
         type=_positive,
-        default=default_jobs(),
+        default=max(1, os.cpu_count() or 1),
         metavar="N",
-        help=f"notebook runs at once (default: one per core, here {default_jobs()})",
+        help=f"notebook runs at once (default: one per core, here {max(1, os.cpu_count() or 1)})",
     )
     ingest = commands.add_parser(
         "ingest",
@@ -200,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from draftbook.book.publish import publish
+    from draftbook.lab import run_lab
+
     args = build_parser().parse_args(argv)
     workbook = Workbook.locate()
     try:
@@ -251,6 +247,13 @@ def system_error(error: OSError) -> str:
 
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
     """Check the draft, every round, its decisions and the lineage of the calls before any work starts."""
+    from draftbook.analysis.lineage import check_lineage, text_after
+    from draftbook.book.translate import book_titles, catalog_status
+    from draftbook.model.calls import load_calls
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.rounds import load_round, load_rounds
+    from draftbook.model.vocabulary import vocabulary
+
     themes = load_codebook(workbook.codebook_file)
     vocabulary(workbook)  # regions, constituencies and languages (data/vocabulary.yml)
     load_calls(workbook.calls_file, themes)
@@ -268,6 +271,10 @@ def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]
 
 def round_decisions(round_: Round, themes: list[str]) -> list[Decision]:
     """The round's decisions, checked against its calls, the codebook and its comment ids."""
+    from draftbook.analysis.coding import comment_ids
+    from draftbook.model.decisions import load_decisions
+    from draftbook.model.rounds import read_table
+
     return load_decisions(
         round_.folder / "decisions.yml",
         calls=[call.id for call in round_.calls],
@@ -277,6 +284,11 @@ def round_decisions(round_: Round, themes: list[str]) -> list[Decision]:
 
 
 def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path | None) -> int:
+    from draftbook.analysis.lineage import text_after
+    from draftbook.book.statement import write_statement
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.rounds import load_round, load_rounds
+
     rounds = load_rounds(workbook)
     round_ = load_round(workbook, round_id)
     calls, name = text_after(workbook, round_, rounds)
@@ -303,6 +315,11 @@ def command_build(
     jobs: int = 1,
     pdf: bool = False,
 ) -> int:
+    from draftbook.book.build import assemble_site, book_is_current, build_html, build_lock, build_pdf
+    from draftbook.book.pipeline import execute_runs, plan_runs
+    from draftbook.book.stage import LANGUAGE_SELF_NAMES, stage_sources
+    from draftbook.book.translate import catalog_status, changed_since_update
+
     started = time.perf_counter()
     rounds = validate(workbook, round_ids)
     ran = reused = kept = 0
@@ -347,6 +364,9 @@ def command_build(
 
 
 def command_translate(workbook: Workbook) -> int:
+    from draftbook.book.build import build_lock
+    from draftbook.book.translate import update as update_translations
+
     with build_lock(workbook):  # not while a build reads the catalogues
         report = update_translations(workbook)
     print(
@@ -362,6 +382,8 @@ def command_translate(workbook: Workbook) -> int:
 
 
 def print_translation_status(workbook: Workbook) -> None:
+    from draftbook.book.translate import catalog_status, changed_since_update
+
     rows = catalog_status(workbook)
     if not rows:
         print("Translations: no catalogue yet (run: draftbook translate update).")
@@ -377,6 +399,9 @@ def print_translation_status(workbook: Workbook) -> None:
 
 
 def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping: Path, new_key: bool) -> int:
+    from draftbook.ingest import ingest_source
+    from draftbook.model.rounds import load_round
+
     if new_key:
         print("warning: a new pseudonym key: people will not get the pseudonyms of earlier rounds", file=sys.stderr)
     result = ingest_source(
@@ -395,13 +420,19 @@ def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping
 
 
 def command_status(workbook: Workbook) -> int:
+    from draftbook.book.pipeline import plan_runs, stale_runs
+    from draftbook.book.stage import LANGUAGE_SELF_NAMES
+    from draftbook.model.calls import load_calls
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.rounds import count_rows, list_round_ids, load_rounds, read_report
+
     themes = load_codebook(workbook.codebook_file)
     calls = load_calls(workbook.calls_file, themes)
     print(f"Current draft: {len(calls)} calls to action in data/calls.yml")
     print(f"Rounds ({len(list_round_ids(workbook))}):")
     rounds = load_rounds(workbook)
     for round_ in rounds:
-        respondents = len(read_table(round_, "respondents")) if round_.has_tables else 0
+        respondents = count_rows(round_, "respondents")
         state = f"{respondents} respondents" if round_.has_tables else "no data yet (run draftbook ingest)"
         print(f"  {round_.id}  {round_.kind:8} {round_.start} – {round_.end}  {len(round_.calls)} calls, {state}")
         report = read_report(round_)

@@ -167,7 +167,7 @@ def test_a_failure_stops_the_queued_runs_and_names_the_failure(workbook: Workboo
 
 
 def test_kernels_talk_over_ipc_so_parallel_runs_cannot_race_for_a_port() -> None:
-    from draftbook.book.pipeline import IpcKernelManager
+    from draftbook.book.kernels import IpcKernelManager
 
     manager = IpcKernelManager()
     assert manager.transport == "ipc" and Path(manager.ip).is_absolute()

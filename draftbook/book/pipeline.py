@@ -8,27 +8,19 @@ reuses the executed notebook from the previous build.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import nbformat
-import papermill as pm
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
-from papermill.exceptions import PapermillExecutionError
-from traitlets import Unicode, default
 
 from draftbook.model.errors import BuildError
 from draftbook.model.files import atomic_write
@@ -37,27 +29,6 @@ from draftbook.model.rounds import Round
 from draftbook.model.titles import titles_path
 
 KERNEL = "python3"
-
-
-class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
-    """A kernel that talks over Unix sockets named after its own connection file.
-
-    With TCP, the parent picks free ports and the kernel binds them later; two
-    kernels started at the same moment can pick the same port and one dies
-    ("Address already in use"). Socket files named per kernel cannot collide.
-    """
-
-    transport = Unicode("ipc")
-
-    @default("ip")
-    def _ip_default(self) -> str:
-        # An absolute, per-kernel prefix: the kernel runs in notebooks/, we do not.
-        # A Unix socket path must stay under ~100 bytes; a deep runtime folder falls back to /tmp.
-        runtime = Path(jupyter_runtime_dir())
-        if len(str(runtime)) > 60:
-            runtime = Path(tempfile.gettempdir())
-        runtime.mkdir(parents=True, exist_ok=True)
-        return str(runtime / f"draftbook-{uuid.uuid4().hex[:12]}")
 
 
 MANIFEST = "manifest.json"
@@ -91,9 +62,23 @@ class RunReport:
     seconds: float = 0.0
 
 
-def notebook_parameters(path: Path) -> dict[str, Any]:
-    """The parameters a notebook declares in its cell tagged ``parameters``."""
-    return dict(pm.inspect_notebook(str(path)))
+def notebook_parameters(path: Path) -> dict[str, str]:
+    """The parameters a notebook declares in its cell tagged ``parameters``: name -> default, as written.
+
+    Read from the notebook's JSON (no nbformat, no papermill): ``draftbook status`` stays fast.
+    """
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell.get("source", []))
+            return {
+                target.id: ast.get_source_segment(source, node.value) or ""
+                for node in ast.parse(source).body
+                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)
+            }
+    return {}
 
 
 def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> list[Run]:
@@ -325,6 +310,11 @@ def execute_one(root: str, run: Run, target: str) -> float:
     output = Path(target)
     output.parent.mkdir(parents=True, exist_ok=True)
     scratch = output.with_suffix(".running.ipynb")
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from draftbook.book.kernels import IpcKernelManager
+
     started = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -386,6 +376,8 @@ def _keep_failed(workbook: Workbook, run: Run, scratch: Path) -> Path:
 
 def prepare_for_book(path: Path) -> None:
     """Readers see results, not code: hide code cells, drop the parameter cells."""
+    import nbformat
+
     notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     # Widget state would make the page load require.js and the widget manager: the book
     # shows kernel-free charts instead, and the widgets stay in JupyterLab.

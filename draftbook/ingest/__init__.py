@@ -11,6 +11,20 @@ encodings, delimiters), ``scales`` (answer labels to scores), ``pseudonyms`` (sa
 ``core`` (the whole run).
 """
 
-from draftbook.ingest.core import IngestResult, ingest_source
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from draftbook.ingest.core import IngestResult, ingest_source
 
 __all__ = ["IngestResult", "ingest_source"]
+
+
+def __getattr__(name: str) -> Any:
+    """``ingest_source`` and ``IngestResult`` load pandas only when used (the command line starts without)."""
+    if name in __all__:
+        from draftbook.ingest import core
+
+        return getattr(core, name)
+    raise AttributeError(name)

@@ -20,19 +20,17 @@ from draftbook.ingest.records import FIXES, REASONS, SHOWN_VALUES, RowSorter, or
 from draftbook.ingest.redaction import redact_names
 from draftbook.ingest.store import (
     JOURNAL,
-    REPORT,
     RoundTables,
     check_invariant,
     csv_bytes,
     merge_source,
-    read_report,
     recover,
     round_lock,
     write_atomically,
 )
 from draftbook.model.errors import DataFileError
 from draftbook.model.paths import Workbook
-from draftbook.model.rounds import Round, list_round_ids, load_round
+from draftbook.model.rounds import REPORT, Round, list_round_ids, load_round, read_report
 from draftbook.model.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

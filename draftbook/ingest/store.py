@@ -25,8 +25,6 @@ from draftbook.model.errors import DataFileError
 from draftbook.model.files import exclusive, scratch_path
 from draftbook.model.rounds import TABLE_COLUMNS, Round, read_table
 
-REPORT = "ingest-report.json"
-
 
 class InvariantError(DataFileError):
     """rows_read != accepted + quarantined + superseded + excluded: a bug, and nothing was written."""
@@ -106,17 +104,6 @@ def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None
             file=export,
             hint="this is a bug in draftbook; nothing was written. Please report it with the mapping.",
         )
-
-
-def read_report(round_: Round) -> dict[str, Any]:
-    path = round_.folder / REPORT
-    if not path.is_file():
-        return {}
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"the report is not valid JSON ({exc.msg})", file=path, row=exc.lineno) from exc
-    return dict(content) if isinstance(content, dict) else {}
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

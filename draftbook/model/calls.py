@@ -17,8 +17,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from draftbook.model.codebook import LANGUAGES, Theme
 from draftbook.model.config import check_keys, read_yaml, require_choice, require_mapping
@@ -139,4 +141,6 @@ def calls_table(calls: Iterable[Call], lang: str, themes: dict[str, Theme] | Non
         }
         for call in calls
     ]
+    import pandas as pd  # only here: loading the calls must not cost the command line a pandas import
+
     return pd.DataFrame(rows, columns=["call", "addressee", "theme", "text"])

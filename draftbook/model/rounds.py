@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where a table is read: `draftbook status` and `--help` start without pandas
+    import pandas as pd
 
 from draftbook.model.calls import Call, load_calls
 from draftbook.model.codebook import LANGUAGES, load_codebook
@@ -147,8 +148,38 @@ def _str_list(meta: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+REPORT = "ingest-report.json"
+
+
+def read_report(round_: Round) -> dict[str, Any]:
+    """What ``draftbook ingest`` reported for each source of the round (empty before the first ingest)."""
+    import json
+
+    path = round_.folder / REPORT
+    if not path.is_file():
+        return {}
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"the report is not valid JSON ({exc.msg})", file=path, row=exc.lineno) from exc
+    return dict(content) if isinstance(content, dict) else {}
+
+
+def count_rows(round_: Round, name: str) -> int:
+    """The number of rows of a round's table (0 when it does not exist), without pandas."""
+    import csv
+
+    path = round_.table_path(name)
+    if not path.is_file():
+        return 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+
+
 def read_table(round_: Round, name: str) -> pd.DataFrame:
     """The tidy table ``name`` of a round (empty with the right columns if not ingested yet)."""
+    import pandas as pd
+
     columns = TABLE_COLUMNS[name]
     path = round_.table_path(name)
     if not path.is_file():
