@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 
 .PHONY: tex pdf lab hooks
-.PHONY: help setup book translations build test lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
+.PHONY: help setup book translations build test check lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -44,6 +44,12 @@ status: setup  ## show the rounds and what a build would re-run
 
 test: setup lint typecheck unit notebooks strip-check book-strict  ## every check CI runs
 
+check: setup  ## the inner loop, under a minute: ruff, mypy and the fast tests (no builds, no browser)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q -m "not slow" --ignore=tests/browser -n auto -p no:cacheprovider
+
 lint: setup  ## ruff: lint and formatting
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -77,9 +83,12 @@ bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.ingest.sample
 
-lock: setup  ## re-pin requirements.txt from what .venv holds
-	{ head -n 2 requirements.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^draftbook'; } > requirements.lock
-	mv requirements.lock requirements.txt
+lock: setup  ## re-pin requirements.txt by resolving requirements.in (pip-tools; existing pins kept unless they must move)
+	grep -v '^#' requirements.txt > requirements.lock
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+	    --output-file requirements.lock requirements.in
+	{ head -n 2 requirements.txt; cat requirements.lock; } > requirements.new
+	mv requirements.new requirements.txt && rm requirements.lock
 
 clean:  ## remove build output (keeps .venv)
 	rm -rf _build
