@@ -7,12 +7,13 @@ row, column or cell, and what to do), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number
 from draftbook.model.codebook import LANGUAGES as BOOK_LANGUAGES  # the book's languages: fr, en, es
@@ -184,12 +185,101 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Example: draftbook translate update",
     )
+    add_round_commands(commands)
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
         description="Show each round (dates, respondents, calls, sources) and which notebook runs are stale and why.",
     )
     return parser
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-12-01") from None
+
+
+def add_round_commands(commands: Any) -> None:
+    """``draftbook round new`` and ``draftbook round form``."""
+    round_cmd = commands.add_parser(
+        "round",
+        help="open the next consultation round, and write its questionnaires",
+        description="Open a round (its folder, the calls as they stand now); generate its forms with their mappings.",
+    )
+    actions = round_cmd.add_subparsers(dest="what", required=True, metavar="ACTION")
+    new = actions.add_parser(
+        "new",
+        help="open a round: data/rounds/ID/ with round.yml, the calls as they stand now, an assessments template",
+        description=(
+            "Create data/rounds/ID/ with round.yml, calls.yml (a snapshot of data/calls.yml as it stands now: the "
+            "calls tested in this round), assessments.yml (a template to fill in after the round) and sources/. "
+            "The round appears in `draftbook status` and, with pages saying there are no answers yet, in the book."
+        ),
+        epilog='Example: draftbook round new 2027-03-regional-survey --title "Enquête régionale" --kind survey '
+        "--start 2027-03-01 --end 2027-03-21 --invited 400",
+    )
+    new.add_argument("round", metavar="ID", help="a plain folder name: letters, digits, - and _")
+    new.add_argument("--title", required=True, help="the round's title, in the book's language")
+    new.add_argument(
+        "--kind",
+        required=True,
+        choices=["session", "live", "survey", "written"],
+        help="session (live debate or poll; 'live' is the same), survey or written feedback",
+    )
+    new.add_argument("--start", required=True, type=_date, help="first day, YYYY-MM-DD")
+    new.add_argument("--end", required=True, type=_date, help="last day, YYYY-MM-DD")
+    new.add_argument("--invited", type=_positive, help="how many members were invited (for the response rate)")
+    new.add_argument(
+        "--languages", nargs="+", choices=BOOK_LANGUAGES, default=list(BOOK_LANGUAGES), help="languages of the answers"
+    )
+    form = actions.add_parser(
+        "form",
+        help="write a source's questionnaire from the round's calls, and the mapping that reads its export",
+        description=(
+            "Write the questionnaire of one source of the round (an XLSForm for KoboToolbox/ODK, the questions to "
+            "paste into Google Forms, or a typing sheet for a live session) into data/rounds/ID/sources/NAME/, "
+            "with the mapping.yml that reads that tool's export of that form without any edit."
+        ),
+        epilog="Example: draftbook round form 2027-03-regional-survey --source online --tool kobo",
+    )
+    form.add_argument("round", metavar="ID", help="a round under data/rounds/")
+    form.add_argument("--source", required=True, metavar="NAME", help="the source's name (a plain folder name)")
+    form.add_argument("--tool", required=True, choices=["kobo", "google-forms", "typing-sheet"])
+    form.add_argument(
+        "--lang", dest="langs", action="append", choices=BOOK_LANGUAGES, help="a language of the form (repeatable)"
+    )
+
+
+def command_round(workbook: Workbook, args: argparse.Namespace) -> int:
+    if args.what == "new":
+        from draftbook.model.rounds import new_round
+
+        folder = new_round(
+            workbook,
+            args.round,
+            title=args.title,
+            kind=args.kind,
+            start=args.start,
+            end=args.end,
+            languages=args.languages,
+            invited=args.invited,
+        )
+        print(f"Opened round {args.round} in {folder.relative_to(workbook.root)}: round.yml, calls.yml (the calls as")
+        print("they stand now), assessments.yml (to fill in after the round) and sources/.")
+        print(f"Next: draftbook round form {args.round} --source NAME --tool kobo|google-forms|typing-sheet")
+        return 0
+    from draftbook.ingest.forms import write_form
+
+    written = write_form(workbook, args.round, args.source, args.tool, args.langs)
+    for path in written:
+        print(f"wrote {path.relative_to(workbook.root)}")
+    mapping = next((p for p in written if p.name == "mapping.yml"), None)
+    if mapping is not None:
+        relative = mapping.relative_to(workbook.root)
+        print(f"When the answers are in: draftbook ingest {args.round} EXPORT --mapping {relative}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -204,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_build(workbook, args.rounds, langs, args.strict, args.jobs, args.pdf)
         if args.command == "translate":
             return command_translate(workbook)
+        if args.command == "round":
+            return command_round(workbook, args)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping, args.new_key)
         if args.command == "publish":

@@ -109,9 +109,25 @@ ASSESSMENTS_FILE = "assessments.yml"
 
 
 def load_round_assessments(folder: Path, calls: Sequence[str]) -> dict[str, Assessment] | None:
-    """The assessments of a round folder; None while the team has not written its ``assessments.yml``."""
+    """The assessments of a round folder; None while the team has not written its ``assessments.yml``,
+    or has not filled in the template ``draftbook round new`` writes (every score still empty)."""
     path = folder / ASSESSMENTS_FILE
-    return load_assessments(path, calls) if path.is_file() else None
+    if not path.is_file() or is_blank_template(path):
+        return None
+    return load_assessments(path, calls)
+
+
+def is_blank_template(path: Path) -> bool:
+    """True when no score of the assessments file is filled in yet."""
+    content = read_yaml(path)
+    entries = content.get("assessments") if isinstance(content, Mapping) else None
+    if not isinstance(entries, list):
+        return False
+    return all(
+        isinstance(entry, Mapping)
+        and all(isinstance(entry.get(c), Mapping) and entry[c].get("score") in (None, "") for c in ASSESSED)
+        for entry in entries
+    )
 
 
 # --- criteria ---

@@ -9,7 +9,7 @@ tested) and, once ingested, ``respondents.csv``, ``ratings.csv`` and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from draftbook.model.paths import Workbook
 from draftbook.model.titles import round_titles
 
 KINDS = ("session", "survey", "written")
+KIND_ALIASES = {"live": "session"}  # a live debate or poll is a session
 ROUND_KEYS = ("title", "kind", "start", "end", "languages", "invited", "sources")
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -197,3 +198,59 @@ def read_table(round_: Round, name: str) -> pd.DataFrame:
     if name == "comments":
         frame["publishable"] = frame["publishable"].str.lower().isin(["true", "yes", "1"])
     return frame[list(columns)]
+
+
+ASSESSMENT_CRITERIA = ("evidence", "feasibility", "urgency")
+
+
+def new_round(
+    workbook: Workbook,
+    round_id: str,
+    *,
+    title: str,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    languages: Sequence[str],
+    invited: int | None = None,
+) -> Path:
+    """Open a round: its folder with ``round.yml``, the calls as they stand now, an assessments template
+    and ``sources/``. Refuses an existing round, a round id that is not a plain name, dates in the wrong order."""
+    folder = workbook.round_dir(round_id)  # checks the id
+    if folder.exists():
+        raise DataFileError("this round exists already", file=folder, hint="choose another id, or edit its round.yml")
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in KINDS:
+        raise DataFileError(f'unknown kind "{kind}"', hint=f"use one of: {', '.join([*KINDS, *KIND_ALIASES])}")
+    if end < start:
+        raise DataFileError(f"the round ends ({end}) before it starts ({start})", hint="check --start and --end")
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise DataFileError(f"unknown language {', '.join(unknown)}", hint=f"use some of: {', '.join(LANGUAGES)}")
+    calls = load_calls(workbook.calls_file, load_codebook(workbook.codebook_file))  # the draft must be valid
+    meta: dict[str, Any] = {"title": title, "kind": kind, "start": start, "end": end, "languages": list(languages)}
+    if invited is not None:
+        meta["invited"] = invited
+    import yaml
+
+    from draftbook.model.files import atomic_write
+
+    atomic_write(folder / "round.yml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+    atomic_write(folder / "calls.yml", workbook.calls_file.read_bytes())  # the calls exactly as they stand now
+    template = {
+        "assessments": [
+            {"call": call.id, **{c: {"score": None, "why": ""} for c in ASSESSMENT_CRITERIA}} for call in calls
+        ]
+    }
+    atomic_write(
+        folder / "assessments.yml",
+        "# The team's assessment of each call, 1 (low) to 5 (high), with why. While every score is empty,\n"
+        "# the weighing page of the round says the calls are not assessed yet.\n"
+        + yaml.safe_dump(template, allow_unicode=True, sort_keys=False),
+    )
+    atomic_write(
+        folder / "sources" / "README.md",
+        "One folder per source of this round (a survey, a session's typing sheet), each with the mapping.yml\n"
+        "that reads its export: `draftbook round form` writes both the form and its mapping.\n",
+    )
+    return folder
