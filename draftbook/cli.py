@@ -340,10 +340,11 @@ def system_error(error: OSError) -> str:
 def validate(workbook: Workbook, round_ids: Sequence[str] | None) -> list[Round]:
     """Check the draft, every round, its decisions and the lineage of the calls before any work starts."""
     from draftbook.analysis.lineage import check_lineage, text_after
-    from draftbook.book.translate import book_titles, catalog_status
+    from draftbook.book.translate import catalog_status
     from draftbook.model.calls import load_calls
     from draftbook.model.codebook import load_codebook
     from draftbook.model.rounds import load_round, load_rounds
+    from draftbook.model.titles import book_titles
     from draftbook.model.vocabulary import vocabulary
 
     themes = load_codebook(workbook.codebook_file)
@@ -380,6 +381,7 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
     from draftbook.book.statement import write_statement
     from draftbook.model.codebook import load_codebook
     from draftbook.model.rounds import load_round, load_rounds
+    from draftbook.model.titles import SOURCE_LANGUAGE, book_titles
 
     rounds = load_rounds(workbook)
     round_ = load_round(workbook, round_id)
@@ -387,7 +389,17 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
     decisions = round_decisions(round_, list(load_codebook(workbook.codebook_file)))
     date = max((d.decided_on for d in decisions), default=round_.end)
     target = output or workbook.build_dir / "statement" / f"{round_id}-{lang}.docx"
-    write_statement(calls, round_.title_in(lang), date, lang, target)
+    titles, authors = book_titles(workbook), book_titles(workbook, "author")
+    source = titles[SOURCE_LANGUAGE]
+    write_statement(
+        calls,
+        round_.title_in(lang),
+        date,
+        lang,
+        target,
+        title=titles.get(lang) or source,
+        author=authors.get(lang) or authors[SOURCE_LANGUAGE],
+    )
     print(f"Wrote {target} ({len(calls)} calls from {name}, {lang}).")
     return 0
 

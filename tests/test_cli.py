@@ -232,6 +232,17 @@ def test_export_statement_writes_a_word_document(workbook: Workbook, capsys: pyt
     body = "\n".join(p.text for p in Document(str(target)).paragraphs)
     assert "Llamados a la acción" in body and "CTA-14 — Reconocer la cooperación descentralizada" in body
     assert "2022-03-10" in body  # the date of the decisions
+    # title and author as the workbook sets them for the book (here the sample's, which says it is sample content)
+    assert "La cooperación al desarrollo de los gobiernos locales y regionales" in body
+    assert "Equipo de redacción — contenido de ejemplo" in body
+    titles = workbook.root / "book" / "locales" / "titles.yml"
+    titles.write_text(
+        titles.read_text(encoding="utf-8").replace("Equipo de redacción — contenido de ejemplo", "Equipo CIB"),
+        encoding="utf-8",
+    )
+    assert main(["export", "statement", "--round", "2022-02-gtf-debate", "--lang", "es", "--output", str(target)]) == 0
+    body = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "Equipo CIB" in body and "ejemplo" not in body  # nothing sample-specific in the code
 
 
 @pytest.mark.slow

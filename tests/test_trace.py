@@ -140,12 +140,15 @@ def test_statement_in_three_languages(tmp_path: Path) -> None:
 
     calls = load_calls(REPO / "data" / "calls.yml")
     for lang, heading in (("fr", "Appels à l'action"), ("en", "Calls to action"), ("es", "Llamados a la acción")):
-        path = write_statement(calls, "Round", dt.date(2022, 6, 15), lang, tmp_path / f"s-{lang}.docx")
+        path = write_statement(
+            calls, "Round", dt.date(2022, 6, 15), lang, tmp_path / f"s-{lang}.docx", title="A paper", author="Team X"
+        )
         document = Document(str(path))
         headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-        assert heading in headings
+        assert heading in headings and "A paper" in headings and document.core_properties.author == "Team X"
         assert len([h for h in headings if h]) == 2 + 3  # title, subtitle, three addressees
         body = "\n".join(p.text for p in document.paragraphs)
         for item in calls:
             assert f"{item.id} — {item.text_in(lang)}" in body
-        assert "2022-06-15" in body
+        assert "2022-06-15" in body and "Team X" in body
+        assert "ample" not in body and "xemple" not in body  # no sample line unless the workbook's author says so

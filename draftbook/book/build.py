@@ -16,12 +16,10 @@ from pathlib import Path
 from draftbook.book.pipeline import MANIFEST
 from draftbook.book.site import add_security_policy, add_security_policy_to
 from draftbook.book.stage import LANGUAGE_SELF_NAMES, WORDS
-from draftbook.book.translate import (
-    SOURCE_LANGUAGE,
-)
 from draftbook.model.errors import BookBuildError, BuildLockedError
 from draftbook.model.files import atomic_path, exclusive
 from draftbook.model.paths import Workbook
+from draftbook.model.titles import SOURCE_LANGUAGE
 
 
 @contextlib.contextmanager

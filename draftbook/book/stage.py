@@ -11,7 +11,6 @@ import yaml
 
 from draftbook.book.pipeline import Run
 from draftbook.book.translate import (
-    SOURCE_LANGUAGE,
     STAGED_LOCALES,
     catalog_file,
     stage_config,
@@ -25,6 +24,7 @@ from draftbook.model.files import atomic_write
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
+from draftbook.model.titles import SOURCE_LANGUAGE
 
 STATUS_PAGE = Path("team") / "translations.md"
 

@@ -18,40 +18,30 @@ def calls_by_addressee(calls: Sequence[Call]) -> dict[str, list[Call]]:
     return {addressee: group for addressee, group in grouped.items() if group}
 
 
-STATEMENT_TEXT = {
-    "fr": {
-        "title": "La coopération au développement des gouvernements locaux et régionaux",
-        "subtitle": "Appels à l'action",
-        "version": "Version issue du tour « {round} » — {date}",
-        "sample": "Contenu d'exemple : ce document est produit à partir des données de démonstration de draftbook.",
-    },
-    "en": {
-        "title": "Development cooperation by and for local and regional governments",
-        "subtitle": "Calls to action",
-        "version": "Version following the round “{round}” — {date}",
-        "sample": "Sample content: this document is produced from draftbook's demonstration data.",
-    },
-    "es": {
-        "title": "La cooperación al desarrollo de los gobiernos locales y regionales",
-        "subtitle": "Llamados a la acción",
-        "version": "Versión resultante de la ronda «{round}» — {date}",
-        "sample": "Contenido de ejemplo: este documento se produce a partir de los datos de demostración de draftbook.",
-    },
+STATEMENT_TEXT = {  # interface words only: the paper's title and author come from the workbook
+    "fr": {"subtitle": "Appels à l'action", "version": "Version issue du tour « {round} » — {date}"},
+    "en": {"subtitle": "Calls to action", "version": "Version following the round “{round}” — {date}"},
+    "es": {"subtitle": "Llamados a la acción", "version": "Versión resultante de la ronda «{round}» — {date}"},
 }
 
 
-def write_statement(calls: Sequence[Call], round_title: str, date: dt.date, lang: str, path: Path) -> Path:
-    """A Word document of the calls as they stand: title, version, date, one section per addressee."""
+def write_statement(
+    calls: Sequence[Call], round_title: str, date: dt.date, lang: str, path: Path, *, title: str, author: str
+) -> Path:
+    """A Word document of the calls as they stand: the paper's title and author (the workbook's settings,
+    as the book shows them: ``model.titles.book_titles``), version, date, one section per addressee."""
     from docx import Document
 
     words = STATEMENT_TEXT[lang]
     document = Document()
-    document.core_properties.title = f"{words['title']} — {words['subtitle']}"
+    document.core_properties.title = f"{title} — {words['subtitle']}"
+    document.core_properties.author = author
     document.core_properties.language = lang
-    document.add_heading(words["title"], level=0)
+    document.add_heading(title, level=0)
     document.add_heading(words["subtitle"], level=1)
     document.add_paragraph(words["version"].format(round=round_title, date=date.isoformat()))
-    document.add_paragraph().add_run(words["sample"]).italic = True
+    if author:
+        document.add_paragraph().add_run(author).italic = True
     for addressee, group in calls_by_addressee(calls).items():
         document.add_heading(ADDRESSEE_LABELS[addressee][lang], level=2)
         for call in group:

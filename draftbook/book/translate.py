@@ -35,9 +35,8 @@ from draftbook.model.errors import BookBuildError, DataFileError
 from draftbook.model.files import atomic_path, atomic_write
 from draftbook.model.paths import Workbook
 from draftbook.model.text import inert_myst
-from draftbook.model.titles import translated
+from draftbook.model.titles import SOURCE_LANGUAGE, book_titles
 
-SOURCE_LANGUAGE = "fr"
 TARGET_LANGUAGES = ("en", "es")
 BOOK_LANGUAGES = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
 STAGED_LOCALES = "_locales"
@@ -251,15 +250,6 @@ def translations(workbook: Workbook, lang: str, page: str) -> dict[str, str]:
     if lang == SOURCE_LANGUAGE or not path.is_file():
         return {}
     return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
-
-
-def book_titles(workbook: Workbook, what: str = "book") -> dict[str, str]:
-    """The book's title (or ``author``) per language: French from ``_config.yml``, the others
-    from ``book/locales/titles.yml``."""
-    config = read_yaml(workbook.root / "_config.yml")
-    key = "title" if what == "book" else what
-    french = str(config.get(key, "")) if isinstance(config, dict) else ""
-    return {SOURCE_LANGUAGE: french} | translated(workbook, what)
 
 
 def stage_config(workbook: Workbook, lang: str) -> bytes:

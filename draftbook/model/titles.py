@@ -15,6 +15,7 @@ from draftbook.model.config import read_yaml
 from draftbook.model.errors import DataFileError
 from draftbook.model.paths import Workbook
 
+SOURCE_LANGUAGE = "fr"  # the language the chapters and calls are drafted in
 TITLES_FILE = "titles.yml"
 TRANSLATED = ("en", "es")
 
@@ -48,3 +49,12 @@ def round_titles(workbook: Workbook, round_id: str) -> dict[str, str]:
         if isinstance(title, str) and title.strip():
             titles[lang] = title.strip()
     return titles
+
+
+def book_titles(workbook: Workbook, what: str = "book") -> dict[str, str]:
+    """The book's title (or ``author``) per language, the one place every output reads it from:
+    the source language from ``_config.yml``, the others from ``book/locales/titles.yml``."""
+    config = read_yaml(workbook.root / "_config.yml")
+    key = "title" if what == "book" else what
+    source = str(config.get(key, "")) if isinstance(config, dict) else ""
+    return {SOURCE_LANGUAGE: source} | translated(workbook, what)
