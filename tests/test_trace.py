@@ -133,6 +133,8 @@ def test_word_diff_of_known_texts() -> None:
     html = diff_html(word_diff("les <b>anciens</b> mots", "les nouveaux mots"), "fr")
     assert "<del>" in html and "<ins>" in html and "&lt;b&gt;anciens&lt;/b&gt;" in html
     assert "[supprimé : " in html and "[ajouté : " in html  # read out by screen readers, visible in print
+    english = diff_html(word_diff("old words", "new words"), "en")
+    assert "[deleted: " in english and " : " not in english  # each language its own punctuation
 
 
 def test_statement_in_three_languages(tmp_path: Path) -> None:

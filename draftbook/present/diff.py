@@ -22,10 +22,10 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return parts
 
 
-DIFF_WORDS = {
-    "fr": ("supprimé", "ajouté"),
-    "en": ("deleted", "added"),
-    "es": ("suprimido", "añadido"),
+DIFF_WORDS = {  # the words, and the colon as each language writes it (French puts a space before it)
+    "fr": ("supprimé : ", "ajouté : "),
+    "en": ("deleted: ", "added: "),
+    "es": ("suprimido: ", "añadido: "),
 }
 
 
@@ -45,7 +45,7 @@ def diff_html(parts: Sequence[tuple[str, str]], lang: str = "fr") -> str:
 
 
 def _spoken(word: str) -> str:
-    return f'<span class="draftbook-sr">[{word} : </span>'
+    return f'<span class="draftbook-sr">[{word}</span>'
 
 
 def _spoken_end() -> str:
