@@ -8,7 +8,8 @@ quarantined rows go to ``data/private/``, never to the tidy tables.
 Modules: ``mapping`` (the mapping file contract), ``readers`` (CSV and XLSX,
 encodings, delimiters), ``scales`` (answer labels to scores), ``pseudonyms`` (salted respondent ids), ``records``
 (row validation and duplicates), ``store`` (atomic writes and reports),
-``core`` (the whole run).
+``core`` (the whole run), ``forms`` (questionnaires written from a round's calls, each with the mapping
+that reads its export), ``sample`` (the seeded sample rounds).
 """
 
 from __future__ import annotations
