@@ -109,3 +109,15 @@ def test_a_new_round_with_no_answers_yet_runs_every_page(workbook: Workbook, tmp
             for output in cell.get("outputs", []):
                 shown += str(output.get("data", {}).get("text/plain", "")) + str(output.get("text", ""))
     assert "Aucune réponse" in shown or "aucune réponse" in shown or "pas encore" in shown, shown[:2000]
+
+
+@pytest.mark.parametrize("tool", ["kobo", "google-forms", "typing-sheet"])
+def test_round_form_through_the_command_line(workbook: Workbook, capsys: pytest.CaptureFixture[str], tool: str) -> None:
+    assert main(NEW) == 0
+    form = ["round", "form", "2027-03-regional-survey", "--source", "online", "--tool", tool, "--lang", "en"]
+    assert main(form) == 0
+    out = capsys.readouterr().out
+    assert "mapping.yml" in out and "When the answers are in: draftbook ingest 2027-03-regional-survey" in out
+    assert (workbook.round_dir("2027-03-regional-survey") / "sources" / "online" / "mapping.yml").is_file()
+    assert main(form) == 1  # never overwrites a mapping
+    assert "has a mapping already" in capsys.readouterr().err
