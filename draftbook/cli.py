@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number
-from draftbook.model.codebook import LANGUAGES as BOOK_LANGUAGES  # the book's languages: fr, en, es
 from draftbook.model.errors import DraftbookError
+from draftbook.model.languages import LANGUAGES as BOOK_LANGUAGES
 from draftbook.model.paths import Workbook
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ EPILOG = "Docs: README.md. Every problem names the file and what to do; exit cod
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from draftbook.model.codebook import LANGUAGES
+    from draftbook.model.languages import LANGUAGES
 
     parser = argparse.ArgumentParser(
         prog="draftbook",
@@ -380,8 +380,9 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
     from draftbook.analysis.lineage import text_after
     from draftbook.book.statement import write_statement
     from draftbook.model.codebook import load_codebook
+    from draftbook.model.languages import SOURCE_LANGUAGE
     from draftbook.model.rounds import load_round, load_rounds
-    from draftbook.model.titles import SOURCE_LANGUAGE, book_titles
+    from draftbook.model.titles import book_titles
 
     rounds = load_rounds(workbook)
     round_ = load_round(workbook, round_id)

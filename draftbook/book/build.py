@@ -18,8 +18,8 @@ from draftbook.book.site import add_security_policy, add_security_policy_to
 from draftbook.book.stage import LANGUAGE_SELF_NAMES, WORDS
 from draftbook.model.errors import BookBuildError, BuildLockedError
 from draftbook.model.files import atomic_path, exclusive
+from draftbook.model.languages import SOURCE_LANGUAGE
 from draftbook.model.paths import Workbook
-from draftbook.model.titles import SOURCE_LANGUAGE
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from draftbook.book.stage import WORDS
-from draftbook.model.titles import SOURCE_LANGUAGE
+from draftbook.model.languages import SOURCE_LANGUAGE
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 INLINE_HANDLER = re.compile(r'\son[a-z]+="([^"]*)"', re.IGNORECASE)

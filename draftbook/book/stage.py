@@ -21,10 +21,10 @@ from draftbook.book.vendor import vendor_scripts
 from draftbook.model.config import read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import atomic_write
+from draftbook.model.languages import SELF_NAMES, SOURCE_LANGUAGE
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
-from draftbook.model.titles import SOURCE_LANGUAGE
 
 STATUS_PAGE = Path("team") / "translations.md"
 
@@ -79,7 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "switcher": "Idioma del libro",
     },
 }
-LANGUAGE_SELF_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
+LANGUAGE_SELF_NAMES = SELF_NAMES
 
 
 def write_if_changed(path: Path, content: bytes) -> bool:

@@ -33,11 +33,12 @@ from sphinx_intl import catalog as intl
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import BookBuildError, DataFileError
 from draftbook.model.files import atomic_path, atomic_write
+from draftbook.model.languages import SOURCE_LANGUAGE, TRANSLATIONS
 from draftbook.model.paths import Workbook
 from draftbook.model.text import inert_myst
-from draftbook.model.titles import SOURCE_LANGUAGE, book_titles
+from draftbook.model.titles import book_titles
 
-TARGET_LANGUAGES = ("en", "es")
+TARGET_LANGUAGES = TRANSLATIONS
 BOOK_LANGUAGES = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
 STAGED_LOCALES = "_locales"
 SOURCES_FILE = "sources.json"  # sha256 of each French source at the last update

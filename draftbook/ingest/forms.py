@@ -51,9 +51,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from draftbook.model.calls import Call
-from draftbook.model.codebook import LANGUAGES
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import atomic_write
+from draftbook.model.languages import LANGUAGES
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round, load_round
 from draftbook.model.vocabulary import Vocabulary, vocabulary

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from draftbook.ingest.scales import Scale, custom_scale, get_scale, label_key, scale_names
-from draftbook.model.codebook import LANGUAGES
 from draftbook.model.config import check_keys, describe, read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import LANGUAGES
 
 TOP_KEYS = (
     "format", "sheet", "encoding", "delimiter", "header_row", "language", "respondent", "ratings", "comments",

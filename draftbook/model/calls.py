@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-from draftbook.model.codebook import LANGUAGES, Theme
+from draftbook.model.codebook import Theme
 from draftbook.model.config import check_keys, read_yaml, require_choice, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import LANGUAGES
 
 ADDRESSEES = ("local-regional-governments", "national-governments", "international-community")
 ADDRESSEE_LABELS = {

@@ -9,9 +9,8 @@ from typing import Any
 
 from draftbook.model.config import check_keys, read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import LANGUAGES
 from draftbook.model.text import fold
-
-LANGUAGES = ("fr", "en", "es")
 
 
 @dataclass(frozen=True)

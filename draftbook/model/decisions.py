@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from draftbook.model.codebook import LANGUAGES
 from draftbook.model.config import check_keys, describe, read_yaml, require_choice, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import LANGUAGES
 
 DECISIONS = ("keep", "reword", "merge", "split", "drop", "add")
 DECISION_KEYS = ("call", "decision", "into", "rationale", "evidence", "decided_on")

@@ -18,9 +18,10 @@ if TYPE_CHECKING:  # imported where a table is read: `draftbook status` and `--h
     import pandas as pd
 
 from draftbook.model.calls import Call, load_calls
-from draftbook.model.codebook import LANGUAGES, load_codebook
+from draftbook.model.codebook import load_codebook
 from draftbook.model.config import check_keys, describe, read_yaml, require_choice, require_mapping
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import LANGUAGES
 from draftbook.model.paths import Workbook
 from draftbook.model.titles import round_titles
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import DataFileError
+from draftbook.model.languages import SOURCE_LANGUAGE, TRANSLATIONS
 from draftbook.model.paths import Workbook
 
-SOURCE_LANGUAGE = "fr"  # the language the chapters and calls are drafted in
 TITLES_FILE = "titles.yml"
-TRANSLATED = ("en", "es")
+TRANSLATED = TRANSLATIONS
 
 
 def titles_path(workbook: Workbook) -> Path:

@@ -6,6 +6,8 @@ import difflib
 import html
 from collections.abc import Sequence
 
+from draftbook.model.languages import colon
+
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level differences: a list of (op, text), op in equal | delete | insert."""
@@ -22,16 +24,12 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return parts
 
 
-DIFF_WORDS = {  # the words, and the colon as each language writes it (French puts a space before it)
-    "fr": ("supprimé : ", "ajouté : "),
-    "en": ("deleted: ", "added: "),
-    "es": ("suprimido: ", "añadido: "),
-}
+DIFF_WORDS = {"fr": ("supprimé", "ajouté"), "en": ("deleted", "added"), "es": ("suprimido", "añadido")}
 
 
 def diff_html(parts: Sequence[tuple[str, str]], lang: str = "fr") -> str:
     """The diff as HTML: <del>/<ins>, with words a screen reader reads and print shows (escaped)."""
-    deleted, inserted = DIFF_WORDS.get(lang, DIFF_WORDS["fr"])
+    deleted, inserted = (f"{word}{colon(lang)} " for word in DIFF_WORDS.get(lang, DIFF_WORDS["fr"]))
     out = []
     for op, text in parts:
         escaped = html.escape(text)

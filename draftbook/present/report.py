@@ -18,6 +18,7 @@ from draftbook.analysis import coding as themes
 from draftbook.analysis import measures as analysis
 from draftbook.model.calls import Call
 from draftbook.model.codebook import Theme
+from draftbook.model.languages import colon
 from draftbook.model.membership import Membership
 from draftbook.present import charts
 from draftbook.present.display import (
@@ -442,7 +443,7 @@ def trace_section(
     following = {call.id: call for call in next_calls}
     shown: list[Any] = []
     for call in calls:
-        blocks = [f"<h3>{html.escape(call.id)}</h3>", _labelled(words["asked"], html.escape(call.text_in(lang)))]
+        blocks = [f"<h3>{html.escape(call.id)}</h3>", _labelled(words["asked"], html.escape(call.text_in(lang)), lang)]
         digest = themes.call_digest(coded, call.id, codebook, lang) if not coded.empty else None
         row = figures.get(call.id)
         if row is not None and row["opinions"] > 0:
@@ -453,7 +454,7 @@ def trace_section(
             )  # fmt: skip
         else:
             said = words["no_opinions"]
-        blocks.append(_labelled(words["said"], html.escape(said)))
+        blocks.append(_labelled(words["said"], html.escape(said), lang))
         quote = digest.quotes[0] if digest and digest.quotes else None
         if quote:
             blocks.append(Quote(quote[1], quote[0])._repr_mimebundle_()["text/html"])
@@ -466,11 +467,11 @@ def trace_section(
         else:
             into = words["into"].format(calls=", ".join(decision.into)) if decision.into else ""
             did = f"{words[decision.decision]}{into} — {decision.rationale_in(lang)}"
-        blocks.append(_labelled(words["did"], html.escape(did)))
+        blocks.append(_labelled(words["did"], html.escape(did), lang))
         if successor is None:
             blocks.append(f"<p>{html.escape(words['gone'])}</p>")
         elif successor.text_in(lang) == call.text_in(lang):
-            blocks.append(_labelled(words["wording"], html.escape(words["unchanged"])))
+            blocks.append(_labelled(words["wording"], html.escape(words["unchanged"]), lang))
         else:
             diff = diff_html(word_diff(call.text_in(lang), successor.text_in(lang)), lang)
             blocks.append(f"<p><strong>{html.escape(words['wording'])}</strong></p>{diff}")
@@ -487,8 +488,8 @@ def trace_section(
     return shown
 
 
-def _labelled(label: str, text: str) -> str:
-    return f"<p><strong>{html.escape(label)} :</strong> {text}</p>"
+def _labelled(label: str, text: str, lang: str) -> str:
+    return f"<p><strong>{html.escape(label)}{colon(lang)}</strong> {text}</p>"
 
 
 WEIGHING_TEXT = {
