@@ -121,3 +121,20 @@ def test_round_form_through_the_command_line(workbook: Workbook, capsys: pytest.
     assert (workbook.round_dir("2027-03-regional-survey") / "sources" / "online" / "mapping.yml").is_file()
     assert main(form) == 1  # never overwrites a mapping
     assert "has a mapping already" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_book_builds_with_zero_rounds_then_with_a_new_round(
+    workbook: Workbook, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team's own paper starts with no round; the book builds strictly, then again after `round new`."""
+    import shutil
+
+    for folder in workbook.rounds_dir.iterdir():
+        shutil.rmtree(folder)
+    assert main(["build", "--strict", "--lang", "fr"]) == 0
+    assert "0 round(s)" in capsys.readouterr().out
+    assert main(NEW) == 0
+    assert main(["build", "--strict", "--lang", "fr"]) == 0
+    page = workbook.html_dir / "fr" / "rounds" / "2027-03-regional-survey" / "participation.html"
+    assert page.is_file() and "Enquête régionale" in page.read_text(encoding="utf-8")
