@@ -28,8 +28,6 @@ EPILOG = "Docs: README.md. Every problem names the file and what to do; exit cod
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from draftbook.model.languages import LANGUAGES
-
     parser = argparse.ArgumentParser(
         prog="draftbook",
         description="Regenerate and inspect the drafting workbook: calls to action, consultation rounds, book.",
@@ -119,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: draftbook export statement --round 2022-05-written-feedback --lang en",
     )
     statement.add_argument("--round", required=True, metavar="R", help="the round after which the calls stand")
-    statement.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the document (default: fr)")
+    statement.add_argument(
+        "--lang", choices=BOOK_LANGUAGES, default="fr", help="language of the document (default: fr)"
+    )
     statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
     publish_cmd = commands.add_parser(
         "publish",
