@@ -30,7 +30,7 @@ from draftbook.ingest.store import (
 )
 from draftbook.model.errors import DataFileError
 from draftbook.model.paths import Workbook
-from draftbook.model.rounds import REPORT, Round, list_round_ids, load_round, read_report
+from draftbook.model.rounds import REPORT, Round, list_round_ids, load_round, read_report, report_in
 from draftbook.model.vocabulary import vocabulary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -161,7 +161,7 @@ def workbook_key(workbook: Workbook, new_key: bool) -> bytes:
     private_tables = any(
         entry.get("key") not in PUBLIC_KEYS
         for round_id in list_round_ids(workbook)
-        for entry in read_report(load_round(workbook, round_id)).values()
+        for entry in report_in(workbook.round_dir(round_id)).values()
     )
     return load_salt(workbook.private_dir, create=new_key or not private_tables)
 

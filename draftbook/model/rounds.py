@@ -155,9 +155,14 @@ REPORT = "ingest-report.json"
 
 def read_report(round_: Round) -> dict[str, Any]:
     """What ``draftbook ingest`` reported for each source of the round (empty before the first ingest)."""
+    return report_in(round_.folder)
+
+
+def report_in(folder: Path) -> dict[str, Any]:
+    """The ingest report of the round folder ``folder``, without loading the round itself."""
     import json
 
-    path = round_.folder / REPORT
+    path = folder / REPORT
     if not path.is_file():
         return {}
     try:

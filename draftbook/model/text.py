@@ -40,6 +40,8 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e
 def unhidden(text: str) -> str:
     """``text`` in NFKC without zero-width characters: how a reader sees it, and how e-mails and names
     written with a full-width ``＠`` or split by a zero-width space are found."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and zero-width characters are not ASCII
+        return text
     return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
 
 
