@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number
 from draftbook.model.errors import DraftbookError
 from draftbook.model.languages import LANGUAGES as BOOK_LANGUAGES
+from draftbook.model.languages import book_languages
 from draftbook.model.paths import Workbook
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     statement.add_argument("--round", required=True, metavar="R", help="the round after which the calls stand")
     statement.add_argument(
-        "--lang", choices=BOOK_LANGUAGES, default="fr", help="language of the document (default: fr)"
+        "--lang", choices=BOOK_LANGUAGES, help="language of the document (default: the paper's own language)"
     )
     statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
     publish_cmd = commands.add_parser(
@@ -290,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workbook = Workbook.locate()
     try:
         if args.command == "build":
-            langs = list(dict.fromkeys(args.langs or BOOK_LANGUAGES))
+            langs = list(dict.fromkeys(args.langs or book_languages(workbook)))
             return command_build(workbook, args.rounds, langs, args.strict, args.jobs, args.pdf)
         if args.command == "translate":
             return command_translate(workbook)
@@ -376,14 +377,16 @@ def round_decisions(round_: Round, themes: list[str]) -> list[Decision]:
     )
 
 
-def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path | None) -> int:
+def command_statement(workbook: Workbook, round_id: str, lang: str | None, output: Path | None) -> int:
     from draftbook.analysis.lineage import text_after
     from draftbook.book.statement import write_statement
     from draftbook.model.codebook import load_codebook
-    from draftbook.model.languages import SOURCE_LANGUAGE
+    from draftbook.model.languages import source_language
     from draftbook.model.rounds import load_round, load_rounds
     from draftbook.model.titles import book_titles
 
+    source_lang = source_language(workbook)
+    lang = lang or source_lang
     rounds = load_rounds(workbook)
     round_ = load_round(workbook, round_id)
     calls, name = text_after(workbook, round_, rounds)
@@ -391,7 +394,7 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
     date = max((d.decided_on for d in decisions), default=round_.end)
     target = output or workbook.build_dir / "statement" / f"{round_id}-{lang}.docx"
     titles, authors = book_titles(workbook), book_titles(workbook, "author")
-    source = titles[SOURCE_LANGUAGE]
+    source = titles[source_lang]
     write_statement(
         calls,
         round_.title_in(lang),
@@ -399,7 +402,7 @@ def command_statement(workbook: Workbook, round_id: str, lang: str, output: Path
         lang,
         target,
         title=titles.get(lang) or source,
-        author=authors.get(lang) or authors[SOURCE_LANGUAGE],
+        author=authors.get(lang) or authors[source_lang],
     )
     print(f"Wrote {target} ({len(calls)} calls from {name}, {lang}).")
     return 0
@@ -452,7 +455,7 @@ def command_build(
             if pdf and lang == langs[0]:
                 print(f"{name}: building the PDF with LaTeX ...", flush=True)
                 print(f"The PDF is ready: {build_pdf(workbook, stage)}", flush=True)
-        present = assemble_site(workbook, BOOK_LANGUAGES)
+        present = assemble_site(workbook, book_languages(workbook))
     seconds = time.perf_counter() - started
     print(
         f"Done in {seconds:.1f} s (notebooks {notebooks_seconds:.1f} s, {jobs} at a time): "
@@ -552,7 +555,7 @@ def command_status(workbook: Workbook) -> int:
             print(f"      source {source} ({counts})")
     total = 0
     lines = []
-    for lang in BOOK_LANGUAGES:
+    for lang in book_languages(workbook):
         runs = plan_runs(workbook, rounds, lang=lang)
         stale = stale_runs(workbook, runs, workbook.build_dir / "stage" / lang)
         total += len(stale)

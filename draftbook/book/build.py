@@ -18,7 +18,7 @@ from draftbook.book.site import add_security_policy, add_security_policy_to
 from draftbook.book.stage import LANGUAGE_SELF_NAMES, WORDS
 from draftbook.model.errors import BookBuildError, BuildLockedError
 from draftbook.model.files import atomic_path, exclusive
-from draftbook.model.languages import SOURCE_LANGUAGE
+from draftbook.model.languages import DEFAULT_SOURCE, source_language
 from draftbook.model.paths import Workbook
 
 
@@ -54,14 +54,14 @@ def language_output(workbook: Workbook, lang: str) -> Path:
     return workbook.build_dir / "book" / lang
 
 
-def book_is_current(workbook: Workbook, stage: Path, strict: bool, lang: str = SOURCE_LANGUAGE) -> bool:
+def book_is_current(workbook: Workbook, stage: Path, strict: bool, lang: str) -> bool:
     """True when the published book in ``lang`` was built from exactly this stage: nothing to rebuild."""
     stamp = language_output(workbook, lang) / STAMP
     site = workbook.html_dir / lang / "index.html"
     return site.is_file() and stamp.is_file() and stamp.read_text(encoding="ascii") == stage_digest(stage, strict)
 
 
-def build_html(workbook: Workbook, stage: Path, strict: bool, lang: str = SOURCE_LANGUAGE) -> Path:
+def build_html(workbook: Workbook, stage: Path, strict: bool, lang: str) -> Path:
     """Run jupyter-book on the stage of ``lang``; return the folder of the new site in that language."""
     output = language_output(workbook, lang)
     output.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ def build_html(workbook: Workbook, stage: Path, strict: bool, lang: str = SOURCE
             file=log.relative_to(workbook.root),
             hint="fix the page named above; the previous book in _build/html is untouched",
         )
-    add_security_policy(output / "_build" / "html", lang)
+    add_security_policy(output / "_build" / "html", lang, source_language(workbook))
     (output / STAMP).write_text(stage_digest(stage, strict), encoding="ascii")
     return output / "_build" / "html"
 
@@ -109,9 +109,10 @@ def assemble_site(workbook: Workbook, langs: Sequence[str]) -> list[str]:
             others = [other for other in present if (incoming / other / relative).is_file()]
             text = page.read_text(encoding="utf-8")
             page.write_text(with_switcher(text, lang, relative, others), encoding="utf-8")
-    first = SOURCE_LANGUAGE if SOURCE_LANGUAGE in present else present[0]
+    source = source_language(workbook)
+    first = source if source in present else present[0]
     (incoming / "index.html").write_text(root_index(first, present), encoding="utf-8")
-    add_security_policy_to(incoming / "index.html", first)
+    add_security_policy_to(incoming / "index.html", first, source=source)
     swap_in(incoming, workbook.html_dir)
     shutil.rmtree(incoming, ignore_errors=True)
     return present
@@ -141,7 +142,7 @@ def with_switcher(page: str, lang: str, relative: Path, present: Sequence[str]) 
         return page
     up = "../" * len(relative.parts)
     target = relative.as_posix()
-    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
+    words = WORDS.get(lang, WORDS[DEFAULT_SOURCE])
     items = []
     alternates = []
     for other in present:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from draftbook.book.stage import WORDS
-from draftbook.model.languages import SOURCE_LANGUAGE
+from draftbook.model.languages import DEFAULT_SOURCE
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 INLINE_HANDLER = re.compile(r'\son[a-z]+="([^"]*)"', re.IGNORECASE)
@@ -150,33 +150,36 @@ SEARCH_PLACEHOLDER = re.compile(r'placeholder="Search this book\.\.\."')
 UNTRANSLATED = re.compile(r'<([a-z][a-z0-9]*)((?:\s[^>]*)?\sclass="(?:[^"]*\s)?untranslated(?:\s[^"]*)?"[^>]*)>')
 
 
-def accessible(page: str, lang: str = "fr") -> str:
+def accessible(page: str, lang: str = DEFAULT_SOURCE, source: str = DEFAULT_SOURCE) -> str:
     """The page with the theme's accessibility faults mended, the search box in the page's language,
-    and every paragraph still in French marked ``lang="fr"`` (screen readers switch voice)."""
+    and every paragraph still in the ``source`` language marked so (``lang="fr"``: screen readers
+    switch voice)."""
     page = UNNAMED_SUMMARY.sub(f'<summary aria-label="{TOGGLE_NAME.get(lang, TOGGLE_NAME["fr"])}">', page)
     page = SEARCH_PLACEHOLDER.sub(f'placeholder="{WORDS.get(lang, WORDS["fr"])["search"]}"', page)
-    if lang != SOURCE_LANGUAGE:
+    if lang != source:
         page = UNTRANSLATED.sub(
-            lambda m: m.group(0) if " lang=" in m.group(2) else f'<{m.group(1)}{m.group(2)} lang="{SOURCE_LANGUAGE}">',
+            lambda m: m.group(0) if " lang=" in m.group(2) else f'<{m.group(1)}{m.group(2)} lang="{source}">',
             page,
         )
     return THEME_SWITCH.sub("", SEARCH_LABEL.sub(r"\1", page))
 
 
-def add_security_policy(site: Path, lang: str = "fr") -> int:
+def add_security_policy(site: Path, lang: str = DEFAULT_SOURCE, source: str = DEFAULT_SOURCE) -> int:
     """Put a Content-Security-Policy in every page of ``site`` (the book in ``lang``) and mend the
     theme's accessibility faults; return how many pages."""
     pages = 0
     for path in site.rglob("*.html"):
-        add_security_policy_to(path, lang, path.relative_to(site).with_suffix("").as_posix())
+        add_security_policy_to(path, lang, path.relative_to(site).with_suffix("").as_posix(), source)
         pages += 1
     return pages
 
 
-def add_security_policy_to(path: Path, lang: str = "fr", pagename: str | None = None) -> None:
+def add_security_policy_to(
+    path: Path, lang: str = DEFAULT_SOURCE, pagename: str | None = None, source: str = DEFAULT_SOURCE
+) -> None:
     """Give the page at ``path`` (``pagename`` in the book, by default its file name without
     ``.html``) a policy that lets only the build's own inline code run; replaces an earlier one."""
-    page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang)
+    page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang, source)
     policy = content_security_policy(trusted_inline_code(page, lang, pagename or path.stem))
     meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
     page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)

@@ -21,7 +21,7 @@ from draftbook.book.vendor import vendor_scripts
 from draftbook.model.config import read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import atomic_write
-from draftbook.model.languages import SELF_NAMES, SOURCE_LANGUAGE
+from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, source_language
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
@@ -102,9 +102,7 @@ def sync_tree(source: Path, target: Path, skip: tuple[str, ...] = (".ipynb_check
                 path.unlink()
 
 
-def stage_sources(
-    workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run], lang: str = SOURCE_LANGUAGE
-) -> None:
+def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run], lang: str) -> None:
     """Copy config, chapters and catalogues into ``stage`` (one stage per language), write the
     round pages, the translation status page and the table of contents."""
     write_if_changed(stage / "_config.yml", stage_config(workbook, lang))
@@ -131,7 +129,7 @@ def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, 
     """
     root = stage / STAGED_LOCALES / lang / "LC_MESSAGES"
     wanted = set()
-    if lang != SOURCE_LANGUAGE:
+    if lang != source_language(workbook):
         for staged, source in pages.items():
             path = catalog_file(workbook, lang, source)
             if path.is_file():
@@ -146,7 +144,7 @@ def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, 
 
 
 def book_toc(
-    workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run], lang: str = SOURCE_LANGUAGE
+    workbook: Workbook, rounds: Sequence[Round], runs: Sequence[Run], lang: str = DEFAULT_SOURCE
 ) -> dict[str, Any]:
     """The repository's ``_toc.yml`` with one chapter per round (newest first) and the team's page appended."""
     path = workbook.root / "_toc.yml"
@@ -169,7 +167,7 @@ def book_toc(
         if pages:
             chapter["sections"] = [{"file": page} for page in pages]
         chapters.append(chapter)
-    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
+    words = WORDS.get(lang, WORDS[DEFAULT_SOURCE])
     if chapters:
         parts.append({"caption": words["rounds"], "chapters": chapters})
     parts.append({"caption": words["team"], "chapters": [{"file": _stem(STATUS_PAGE)}]})
@@ -180,23 +178,22 @@ def _stem(path: Path) -> str:
     return path.with_suffix("").as_posix()
 
 
-def round_page(round_: Round, lang: str = SOURCE_LANGUAGE) -> str:
+def round_page(round_: Round, lang: str = DEFAULT_SOURCE) -> str:
     """The landing page of a round: what it was, when, with whom, which calls."""
-    words = WORDS.get(lang, WORDS[SOURCE_LANGUAGE])
+    words = WORDS.get(lang, WORDS[DEFAULT_SOURCE])
     dates = round_.start.isoformat() if round_.start == round_.end else f"{round_.start} – {round_.end}"
-    colon = " :" if lang == "fr" else ":"
     lines = [
         f"(round-{round_.id})=",
         f"# {inert_myst(round_.title_in(lang))}",
         "",
-        f"- **{words['kind']}**{colon} {words[round_.kind]}",
-        f"- **{words['dates']}**{colon} {dates}",
-        f"- **{words['languages']}**{colon} {', '.join(round_.languages)}",
+        f"- **{words['kind']}**{colon(lang)} {words[round_.kind]}",
+        f"- **{words['dates']}**{colon(lang)} {dates}",
+        f"- **{words['languages']}**{colon(lang)} {', '.join(round_.languages)}",
     ]
     if round_.invited:
-        lines.append(f"- **{words['invited']}**{colon} {round_.invited}")
+        lines.append(f"- **{words['invited']}**{colon(lang)} {round_.invited}")
     if round_.sources:
-        lines.append(f"- **{words['sources']}**{colon} {', '.join(inert_myst(s) for s in round_.sources)}")
+        lines.append(f"- **{words['sources']}**{colon(lang)} {', '.join(inert_myst(s) for s in round_.sources)}")
     lines += ["", words["submitted"].format(n=len(round_.calls)), ""]
     for call in round_.calls:
         lineage = f" *({words['replaces']} {', '.join(call.replaces)})*" if call.replaces else ""

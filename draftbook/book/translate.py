@@ -1,11 +1,12 @@
 """One source, three languages: gettext catalogues for the chapters and notebook texts.
 
-French is the source. ``draftbook translate update`` extracts every paragraph,
+The paper's own language is the source (French for the sample: ``sphinx: config: language:`` in
+``_config.yml`` says which). ``draftbook translate update`` extracts every paragraph,
 heading and list item of ``book/*.md`` and of the notebooks' markdown cells with
 Sphinx's gettext builder, and merges them into one ``.po`` file per page and
-language under ``book/locales/<lang>/LC_MESSAGES/`` (sphinx-intl). A French
+language under ``book/locales/<lang>/LC_MESSAGES/`` (sphinx-intl). A source
 paragraph that changed keeps its old translation marked ``#, fuzzy``: Sphinx
-ignores fuzzy entries, so the page shows the French text, marked, until a
+ignores fuzzy entries, so the page shows the source text, marked, until a
 translator confirms or rewrites the translation.
 
 The build stages the catalogues per language: a chapter's catalogue under its
@@ -33,13 +34,12 @@ from sphinx_intl import catalog as intl
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import BookBuildError, DataFileError
 from draftbook.model.files import atomic_path, atomic_write
-from draftbook.model.languages import SOURCE_LANGUAGE, TRANSLATIONS
+from draftbook.model.languages import name_in, source_language
+from draftbook.model.languages import translations as book_translations
 from draftbook.model.paths import Workbook
 from draftbook.model.text import inert_myst
 from draftbook.model.titles import book_titles
 
-TARGET_LANGUAGES = TRANSLATIONS
-BOOK_LANGUAGES = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
 STAGED_LOCALES = "_locales"
 SOURCES_FILE = "sources.json"  # sha256 of each French source at the last update
 
@@ -127,7 +127,7 @@ def extract(workbook: Workbook, progress: Callable[[str], None] = print) -> Path
     shutil.copytree(workbook.notebooks_dir, source / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (source / "_toc.yml").write_text(yaml.safe_dump(extraction_toc(workbook), allow_unicode=True), encoding="utf-8")
     bin_dir = Path(sys.executable).parent
-    progress("Reading the French chapters and notebooks (Sphinx gettext) ...")
+    progress("Reading the chapters and notebooks in the source language (Sphinx gettext) ...")
     _run([str(bin_dir / "jupyter-book"), "config", "sphinx", str(source)], workbook, "gettext-config.log")
     pots = work / "pot"
     command = [str(bin_dir / "sphinx-build"), "-E", "-q", "-b", "gettext", "-D", "nb_execution_mode=off"]
@@ -147,9 +147,10 @@ def extract(workbook: Workbook, progress: Callable[[str], None] = print) -> Path
 
 
 def update(
-    workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES, progress: Callable[[str], None] = print
+    workbook: Workbook, langs: Sequence[str] | None = None, progress: Callable[[str], None] = print
 ) -> UpdateReport:
-    """Extract the French strings and merge them into each language's catalogues."""
+    """Extract the source language's strings and merge them into each translation's catalogues."""
+    langs = book_translations(workbook) if langs is None else langs
     pots = extract(workbook, progress)
     target = locale_dir(workbook)
     target.mkdir(parents=True, exist_ok=True)
@@ -210,7 +211,7 @@ def _run(command: list[str], workbook: Workbook, log_name: str) -> None:
     if result.returncode != 0:
         lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
         raise BookBuildError(
-            "extracting the French text failed:\n" + "\n".join(lines[-8:]),
+            "extracting the source text failed:\n" + "\n".join(lines[-8:]),
             file=log.relative_to(workbook.root),
             hint="the page named above has a MyST error; `make book` shows it too",
         )
@@ -220,8 +221,9 @@ def catalog_file(workbook: Workbook, lang: str, page: str) -> Path:
     return locale_dir(workbook) / lang / "LC_MESSAGES" / f"{page}.po"
 
 
-def catalog_status(workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES) -> list[CatalogStatus]:
+def catalog_status(workbook: Workbook, langs: Sequence[str] | None = None) -> list[CatalogStatus]:
     """Per page and language: entries, translated (fuzzy not counted), stale (fuzzy), untranslated."""
+    langs = book_translations(workbook) if langs is None else langs
     rows = []
     for lang in langs:
         for page in source_files(workbook):
@@ -248,7 +250,7 @@ def catalog_status(workbook: Workbook, langs: Sequence[str] = TARGET_LANGUAGES) 
 def translations(workbook: Workbook, lang: str, page: str) -> dict[str, str]:
     """The confirmed translations of a page (fuzzy and empty ones left out, as Sphinx does)."""
     path = catalog_file(workbook, lang, page)
-    if lang == SOURCE_LANGUAGE or not path.is_file():
+    if lang == source_language(workbook) or not path.is_file():
         return {}
     return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
 
@@ -269,55 +271,57 @@ def stage_config(workbook: Workbook, lang: str) -> bytes:
         "language": lang,
         "locale_dirs": [f"{STAGED_LOCALES}/"],
         "gettext_compact": False,
-        # A paragraph still in French is marked (class "untranslated"; the stylesheet shows it).
-        "translation_progress_classes": "untranslated" if lang != SOURCE_LANGUAGE else False,
+        # A paragraph still in the source language is marked (class "untranslated"; the stylesheet shows it).
+        "translation_progress_classes": "untranslated" if lang != source_language(workbook) else False,
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
-STATUS_WORDS: dict[str, dict[str, str]] = {
+STATUS_WORDS: dict[str, dict[str, str]] = {  # {source}, {targets}: the languages, named in the page's language
     "fr": {
         "title": "État des traductions",
         "intro": (
-            "Le français est la langue source. Pour chaque page, la part des paragraphes traduits en anglais "
-            "et en espagnol ; « à revoir » compte les traductions dont le texte français a changé depuis : "
-            "la page montre alors le texte français, signalé, jusqu'à ce qu'une traductrice ou un traducteur "
-            "confirme la traduction dans le fichier `.po` indiqué."
+            "Les pages sont rédigées en {source}, la langue source. Pour chaque page, la part des paragraphes "
+            "traduits en {targets} ; "
+            "« à revoir » compte les traductions dont le texte source a changé depuis : la page montre alors le "
+            "texte en {source}, signalé, jusqu'à ce qu'une traductrice ou un traducteur confirme la traduction "
+            "dans le fichier `.po` indiqué."
         ),
         "page": "Page",
         "file": "Fichier",
         "stale": "à revoir",
         "missing": "à traduire",
         "changed": (
-            "Le texte français de ces pages a changé depuis la dernière extraction "
+            "Le texte en {source} de ces pages a changé depuis la dernière extraction "
             "(`draftbook translate update`) : {pages}."
         ),
-        "current": "Les catalogues sont à jour avec le texte français.",
+        "current": "Les catalogues sont à jour avec le texte en {source}.",
         "none": "Aucun catalogue de traduction pour l'instant : lancez `draftbook translate update`.",
     },
     "en": {
         "title": "Translation status",
         "intro": (
-            "French is the source language. For each page, the share of paragraphs translated into English "
-            "and Spanish; “to review” counts translations whose French text changed since: the page then "
-            "shows the French text, marked, until a translator confirms the translation in the `.po` file named."
+            "{Source} is the source language. For each page, the share of paragraphs translated into {targets}; "
+            "“to review” counts translations whose source text changed since: the page then shows the {source} "
+            "text, marked, until a translator confirms the translation in the `.po` file named."
         ),
         "page": "Page",
         "file": "File",
         "stale": "to review",
         "missing": "to translate",
         "changed": (
-            "The French text of these pages changed since the last extraction (`draftbook translate update`): {pages}."
+            "The {source} text of these pages changed since the last extraction (`draftbook translate update`): "
+            "{pages}."
         ),
-        "current": "The catalogues are up to date with the French text.",
+        "current": "The catalogues are up to date with the {source} text.",
         "none": "No translation catalogue yet: run `draftbook translate update`.",
     },
     "es": {
         "title": "Estado de las traducciones",
         "intro": (
-            "El francés es el idioma de origen. Para cada página, la parte de los párrafos traducidos al inglés "
-            "y al español; «por revisar» cuenta las traducciones cuyo texto francés cambió desde entonces: la "
-            "página muestra entonces el texto francés, señalado, hasta que una traductora o un traductor "
+            "El {source} es el idioma de origen. Para cada página, la parte de los párrafos traducidos al "
+            "{targets}; «por revisar» cuenta las traducciones cuyo texto de origen cambió desde entonces: la "
+            "página muestra entonces el texto en {source}, señalado, hasta que una traductora o un traductor "
             "confirme la traducción en el archivo `.po` indicado."
         ),
         "page": "Página",
@@ -325,10 +329,10 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "stale": "por revisar",
         "missing": "por traducir",
         "changed": (
-            "El texto francés de estas páginas cambió desde la última extracción "
+            "El texto en {source} de estas páginas cambió desde la última extracción "
             "(`draftbook translate update`): {pages}."
         ),
-        "current": "Los catálogos están al día con el texto francés.",
+        "current": "Los catálogos están al día con el texto en {source}.",
         "none": "Todavía no hay catálogos de traducción: ejecute `draftbook translate update`.",
     },
 }
@@ -347,9 +351,17 @@ def page_title(path: Path) -> str:
     return path.stem
 
 
-def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
+def status_page(workbook: Workbook, lang: str) -> str:
     """A page of the book for the team: per page and language, translated / to review / to translate."""
-    words = STATUS_WORDS.get(lang, STATUS_WORDS[SOURCE_LANGUAGE])
+    source = source_language(workbook)
+    targets = book_translations(workbook)
+    names = {"source": name_in(lang, source), "targets": name_in(lang, *targets)}
+    names["Source"] = names["source"][:1].upper() + names["source"][1:]
+    words = {}
+    for key, text in STATUS_WORDS.get(lang, STATUS_WORDS["en"]).items():
+        for name, value in names.items():
+            text = text.replace(f"{{{name}}}", value)
+        words[key] = text
     rows = catalog_status(workbook)
     lines = ["(translation-status)=", f"# {words['title']}", "", words["intro"], ""]
     if not rows:
@@ -357,7 +369,7 @@ def status_page(workbook: Workbook, lang: str = SOURCE_LANGUAGE) -> str:
     by_page: dict[str, dict[str, CatalogStatus]] = {}
     for row in rows:
         by_page.setdefault(row.page, {})[row.lang] = row
-    langs = [lang_ for lang_ in TARGET_LANGUAGES if any(lang_ in entry for entry in by_page.values())]
+    langs = [lang_ for lang_ in targets if any(lang_ in entry for entry in by_page.values())]
     header = [words["page"], words["file"], *(lang_.upper() for lang_ in langs)]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     sources = source_files(workbook)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from draftbook.model.codebook import Theme
 from draftbook.model.config import check_keys, read_yaml, require_choice, require_mapping
 from draftbook.model.errors import DataFileError
-from draftbook.model.languages import LANGUAGES
+from draftbook.model.languages import LANGUAGES, in_language
 
 ADDRESSEES = ("local-regional-governments", "national-governments", "international-community")
 ADDRESSEE_LABELS = {
@@ -60,8 +60,9 @@ class Call:
     replaces: tuple[str, ...] = ()
 
     def text_in(self, lang: str) -> str:
-        """The wording in ``lang``; French when that translation is missing."""
-        return self.text.get(lang) or self.text["fr"]
+        """The wording in ``lang``; the wording that is there (the paper's own language) when that
+        translation is missing."""
+        return in_language(self.text, lang)
 
 
 def load_calls(path: Path, themes: Iterable[str] | None = None) -> list[Call]:
@@ -118,7 +119,12 @@ def _parse_text(raw: object, path: Path, where: str) -> dict[str, str]:
     for lang in LANGUAGES:
         if not isinstance(text[lang], str):
             raise DataFileError("expected text", file=path, key=f"{where}.text.{lang}")
-    return {lang: " ".join(str(text[lang]).split()) for lang in LANGUAGES}
+    words = {lang: " ".join(str(text[lang]).split()) for lang in LANGUAGES}
+    if not any(words.values()):
+        raise DataFileError(
+            "the call has no wording", file=path, key=f"{where}.text", hint="write it at least in the paper's language"
+        )
+    return words
 
 
 def _parse_replaces(entry: dict[str, object] | object, path: Path, where: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from draftbook.model.config import check_keys, read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
-from draftbook.model.languages import LANGUAGES
+from draftbook.model.languages import LANGUAGES, in_language
 from draftbook.model.text import fold
 
 
@@ -24,7 +24,7 @@ class Theme:
 
     def label_in(self, lang: str) -> str:
         """The label in ``lang``, falling back to French."""
-        return self.label.get(lang) or self.label["fr"]
+        return in_language(self.label, lang)
 
     def matches(self, folded_text: str) -> bool:
         return bool(self.pattern and self.pattern.search(folded_text))
@@ -62,8 +62,13 @@ def load_codebook(path: Path) -> dict[str, Theme]:
         if theme_id in themes:
             raise DataFileError(f'the theme "{theme_id}" is listed twice', file=path, key=where)
         label = require_mapping(entry["label"], file=path, key=f"{where}.label", what="labels per language")
-        if not label.get("fr"):
-            raise DataFileError("a French label is required", file=path, key=f"{where}.label.fr")
+        if not any(isinstance(text, str) and text.strip() for text in label.values()):
+            raise DataFileError(
+                "the theme has no label",
+                file=path,
+                key=f"{where}.label",
+                hint="write it at least in the paper's language",
+            )
         keywords = _keywords(entry.get("keywords"), path, theme_id)
         themes[theme_id] = Theme(
             theme_id, {str(k): str(v) for k, v in label.items()}, keywords, _compile(keywords, path, theme_id)

@@ -29,7 +29,7 @@ from typing import Any
 
 from draftbook.model.config import check_keys, describe, read_yaml, require_choice, require_mapping
 from draftbook.model.errors import DataFileError
-from draftbook.model.languages import LANGUAGES
+from draftbook.model.languages import LANGUAGES, in_language
 
 DECISIONS = ("keep", "reword", "merge", "split", "drop", "add")
 DECISION_KEYS = ("call", "decision", "into", "rationale", "evidence", "decided_on")
@@ -49,7 +49,7 @@ class Decision:
     into: tuple[str, ...] = ()
 
     def rationale_in(self, lang: str) -> str:
-        return self.rationale.get(lang) or self.rationale["fr"]
+        return in_language(self.rationale, lang)
 
 
 def load_decisions(
@@ -100,7 +100,14 @@ def _decision(
     rationale = require_mapping(
         entry["rationale"], file=path, key=f"{call}.rationale", what="the rationale per language"
     )
-    check_keys(rationale, allowed=LANGUAGES, required=["fr"], file=path, where=f"{call}.rationale")
+    check_keys(rationale, allowed=LANGUAGES, file=path, where=f"{call}.rationale")
+    if not any(isinstance(text, str) and text.strip() for text in rationale.values()):
+        raise DataFileError(
+            f"{call}: the rationale is empty",
+            file=path,
+            key=f"{call}.rationale",
+            hint="write it at least in the paper's language",
+        )
     into = entry.get("into") or []
     if not isinstance(into, list) or not all(isinstance(i, str) for i in into):
         raise DataFileError(f"{call}: expected a list of call ids", file=path, key=f"{call}.into")

@@ -53,8 +53,8 @@ class Round:
     titles: dict[str, str] = field(default_factory=dict, repr=False)  # English and Spanish titles, when given
 
     def title_in(self, lang: str) -> str:
-        """The round's title in ``lang``; the French title when no translation is given."""
-        return (self.titles.get(lang) if lang != "fr" else None) or self.title
+        """The round's title in ``lang``; its title in the paper's language when no translation is given."""
+        return self.titles.get(lang) or self.title
 
     def table_path(self, name: str) -> Path:
         return self.folder / f"{name}.csv"

@@ -1,7 +1,7 @@
-"""``book/locales/titles.yml``: the titles that live outside the chapters, in English and Spanish.
+"""``book/locales/titles.yml``: the titles that live outside the chapters, in the translations.
 
-French stays where it is written (the book's title and author in ``_config.yml``,
-each round's title in its ``round.yml``); a missing translation shows the French.
+The paper's own language stays where it is written (the book's title and author in ``_config.yml``,
+each round's title in its ``round.yml``); a missing translation shows that language.
 Kept apart from ``draftbook.book.translate`` so that reading a round (in every
 notebook kernel) does not load the gettext tooling.
 """
@@ -13,11 +13,10 @@ from typing import Any
 
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import DataFileError
-from draftbook.model.languages import SOURCE_LANGUAGE, TRANSLATIONS
+from draftbook.model.languages import source_language, translations
 from draftbook.model.paths import Workbook
 
 TITLES_FILE = "titles.yml"
-TRANSLATED = TRANSLATIONS
 
 
 def titles_path(workbook: Workbook) -> Path:
@@ -25,14 +24,15 @@ def titles_path(workbook: Workbook) -> Path:
 
 
 def load_titles(workbook: Workbook) -> dict[str, dict[str, Any]]:
-    """Per language (``en``, ``es``): ``{"book": …, "author": …, "rounds": {round id: …}}``, as written."""
+    """Per translated language: ``{"book": …, "author": …, "rounds": {round id: …}}``, as written."""
     path = titles_path(workbook)
     if not path.is_file():
         return {}
     loaded = read_yaml(path)
     if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
         raise DataFileError("expected, per language, `book:` and `rounds:`, e.g. `en: {book: The title}`", file=path)
-    return {str(lang): entry for lang, entry in loaded.items() if lang in TRANSLATED}
+    translated = translations(workbook)
+    return {str(lang): entry for lang, entry in loaded.items() if lang in translated}
 
 
 def translated(workbook: Workbook, what: str) -> dict[str, str]:
@@ -53,8 +53,8 @@ def round_titles(workbook: Workbook, round_id: str) -> dict[str, str]:
 
 def book_titles(workbook: Workbook, what: str = "book") -> dict[str, str]:
     """The book's title (or ``author``) per language, the one place every output reads it from:
-    the source language from ``_config.yml``, the others from ``book/locales/titles.yml``."""
+    the paper's own language from ``_config.yml``, the others from ``book/locales/titles.yml``."""
     config = read_yaml(workbook.root / "_config.yml")
     key = "title" if what == "book" else what
     source = str(config.get(key, "")) if isinstance(config, dict) else ""
-    return {SOURCE_LANGUAGE: source} | translated(workbook, what)
+    return {source_language(workbook): source} | translated(workbook, what)
