@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 
 .PHONY: tex pdf lab hooks
-.PHONY: help setup book translations build test check lint typecheck unit notebooks strip-check book-strict status sample bench lock clean
+.PHONY: help setup book translations build test check lint typecheck unit notebooks strip-check book-strict status sample bench lock update clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -57,11 +57,11 @@ lint: setup  ## ruff: lint and formatting
 typecheck: setup  ## mypy --strict on the package
 	$(BIN)/mypy
 
-unit: setup  ## pytest: unit and end-to-end tests
-	$(BIN)/pytest
+unit: setup  ## pytest: unit and end-to-end tests (PYTEST_ARGS='-m "not slow"' for the fast ones)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-notebooks: setup  ## nbval: every notebook runs from top to bottom
-	$(BIN)/pytest --nbval-lax notebooks/ -p no:cacheprovider
+notebooks: setup  ## nbval: every notebook runs from top to bottom, on the tests' workbook (they only read it)
+	DRAFTBOOK_ROOT="$(CURDIR)/tests/fixtures/workbook" $(BIN)/pytest --nbval-lax notebooks/ -p no:cacheprovider
 
 strip-check: setup  ## notebooks are committed without outputs
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
@@ -89,6 +89,10 @@ lock: setup  ## re-pin requirements.txt by resolving requirements.in (pip-tools;
 	    --output-file requirements.lock requirements.in
 	{ head -n 2 requirements.txt; cat requirements.lock; } > requirements.new
 	mv requirements.new requirements.txt && rm requirements.lock
+
+update: setup  ## a workbook made with `draftbook new`: merge in the tooling's new version (keeps your text, calls and rounds)
+	@test -f .copier-answers.yml || { echo "This workbook was not made with draftbook new: there is nothing to update from."; exit 1; }
+	$(BIN)/copier update --defaults --skip-answered --conflict inline
 
 clean:  ## remove build output (keeps .venv)
 	rm -rf _build

@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: draftbook translate update",
     )
     add_round_commands(commands)
+    add_new_command(commands)
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -200,6 +201,47 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-12-01") from None
+
+
+def add_new_command(commands: Any) -> None:
+    """``draftbook new PATH``."""
+    new = commands.add_parser(
+        "new",
+        help="start a workbook for another paper: the same tooling, your title and languages, no sample content",
+        description=(
+            "Make a new workbook at PATH (a new or empty folder) for another paper, from this one with copier: the "
+            "package, notebooks, tests, Makefile, CI and guides, one example call to replace, the vocabulary and "
+            "membership files to fill in, a front page that says where to start, and no rounds yet. PATH becomes a "
+            "git repository with one commit. Later versions of the tooling reach it with `make update` there."
+        ),
+        epilog='Example: draftbook new ../water-paper --title "Water for all cities" --language en --languages en fr',
+    )
+    new.add_argument("path", type=Path, metavar="PATH", help="where the new workbook goes (new or empty)")
+    new.add_argument("--title", required=True, help="the paper's title, in the language it is drafted in")
+    new.add_argument("--author", default="Drafting team", help='shown under the title (default: "Drafting team")')
+    new.add_argument(
+        "--language", choices=BOOK_LANGUAGES, default="fr", help="the language the paper is drafted in (default: fr)"
+    )
+    new.add_argument(
+        "--languages",
+        nargs="+",
+        choices=BOOK_LANGUAGES,
+        default=list(BOOK_LANGUAGES),
+        help="the languages of the book (default: fr en es; the paper's own language is always one)",
+    )
+
+
+def command_new(args: argparse.Namespace) -> int:
+    from draftbook.template import new_workbook
+
+    print(f"Making a new workbook at {args.path} (copier) ...", flush=True)
+    root = new_workbook(
+        args.path, title=args.title, author=args.author, language=args.language, languages=args.languages
+    )
+    print(f"Done: {root}, with its first commit. Next:")
+    print(f"  cd {root} && make book     # set-up included; the book of your paper, with no rounds yet")
+    print("  then read book/index.md: it says where to start.")
+    return 0
 
 
 def add_round_commands(commands: Any) -> None:
@@ -233,7 +275,7 @@ def add_round_commands(commands: Any) -> None:
     new.add_argument("--end", required=True, type=_date, help="last day, YYYY-MM-DD")
     new.add_argument("--invited", type=_positive, help="how many members were invited (for the response rate)")
     new.add_argument(
-        "--languages", nargs="+", choices=BOOK_LANGUAGES, default=list(BOOK_LANGUAGES), help="languages of the answers"
+        "--languages", nargs="+", choices=BOOK_LANGUAGES, help="languages of the answers (default: the book's)"
     )
     form = actions.add_parser(
         "form",
@@ -264,7 +306,7 @@ def command_round(workbook: Workbook, args: argparse.Namespace) -> int:
             kind=args.kind,
             start=args.start,
             end=args.end,
-            languages=args.languages,
+            languages=args.languages or book_languages(workbook),
             invited=args.invited,
         )
         print(f"Opened round {args.round} in {folder.relative_to(workbook.root)}: round.yml, calls.yml (the calls as")
@@ -297,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_translate(workbook)
         if args.command == "round":
             return command_round(workbook, args)
+        if args.command == "new":
+            return command_new(args)
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping, args.new_key)
         if args.command == "publish":

@@ -5,7 +5,7 @@ import pytest
 from draftbook.model.calls import ADDRESSEES, calls_table, load_calls
 from draftbook.model.codebook import load_codebook
 from draftbook.model.errors import DataFileError
-from tests.conftest import REPO, write
+from tests.conftest import WORKBOOK_FIXTURE, write
 
 GOOD = """
 calls:
@@ -34,11 +34,11 @@ def test_loads_calls_in_order_with_lineage(tmp_path: Path) -> None:
 
 
 def test_shipped_draft_and_snapshots_are_valid() -> None:
-    themes = load_codebook(REPO / "data" / "codebook.yml")
-    current = load_calls(REPO / "data" / "calls.yml", themes)
+    themes = load_codebook(WORKBOOK_FIXTURE / "data" / "codebook.yml")
+    current = load_calls(WORKBOOK_FIXTURE / "data" / "calls.yml", themes)
     assert len(current) >= 12
     assert {c.addressee for c in current} == set(ADDRESSEES)
-    for snapshot in (REPO / "data" / "rounds").glob("*/calls.yml"):
+    for snapshot in (WORKBOOK_FIXTURE / "data" / "rounds").glob("*/calls.yml"):
         assert load_calls(snapshot, themes)
 
 
@@ -67,10 +67,15 @@ def test_malformed_call_names_the_key(tmp_path: Path, change: tuple[str, str], k
     assert str(tmp_path / "calls.yml") in str(caught.value)
 
 
-def test_missing_language_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DataFileError, match="required") as caught:
-        load(tmp_path, GOOD.replace(', es: "Reconocer"', ""))
-    assert caught.value.key == "CTA-01.text.es"
+def test_a_translation_not_written_yet_shows_the_papers_own_wording(tmp_path: Path) -> None:
+    call = load(tmp_path, GOOD.replace(', es: "Reconocer"', ""))[0]
+    assert call.text["es"] == "" and call.text_in("es") == call.text_in("fr") == "Reconnaître"
+
+
+def test_a_call_with_no_wording_at_all_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="no wording") as caught:
+        load(tmp_path, GOOD.replace('{fr: "Reconnaître", en: "Recognise", es: "Reconocer"}', '{fr: "", en: " "}'))
+    assert caught.value.key == "CTA-01.text"
 
 
 def test_empty_or_wrong_top_level(tmp_path: Path) -> None:
@@ -81,7 +86,7 @@ def test_empty_or_wrong_top_level(tmp_path: Path) -> None:
 
 
 def test_calls_table_is_in_the_requested_language(tmp_path: Path) -> None:
-    themes = load_codebook(REPO / "data" / "codebook.yml")
+    themes = load_codebook(WORKBOOK_FIXTURE / "data" / "codebook.yml")
     table = calls_table(load(tmp_path, GOOD), "en", themes)
     assert list(table.columns) == ["call", "addressee", "theme", "text"]
     assert table.loc[0, "addressee"] == "National governments"

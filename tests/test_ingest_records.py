@@ -16,7 +16,7 @@ from draftbook.ingest.core import NothingAcceptedError
 from draftbook.ingest.records import date_order, parse_dates
 from draftbook.model.paths import Workbook
 from draftbook.model.vocabulary import vocabulary
-from tests.conftest import REPO
+from tests.conftest import WORKBOOK_FIXTURE
 from tests.exports import HEADER, MAPPING, PEOPLE, ROUND, csv_export, make_mapping, make_round
 
 KINDS = st.sampled_from(["good", "repeat", "off-scale", "empty", "bad-date", "unknown-region", "test"])
@@ -57,8 +57,8 @@ def build_rows(kinds: list[str]) -> tuple[list[list[str]], dict[str, int]]:
 
 def minimal_workbook(root: Path) -> Workbook:
     (root / "data").mkdir(parents=True)
-    shutil.copy(REPO / "data" / "codebook.yml", root / "data" / "codebook.yml")
-    shutil.copy(REPO / "data" / "vocabulary.yml", root / "data" / "vocabulary.yml")
+    shutil.copy(WORKBOOK_FIXTURE / "data" / "codebook.yml", root / "data" / "codebook.yml")
+    shutil.copy(WORKBOOK_FIXTURE / "data" / "vocabulary.yml", root / "data" / "vocabulary.yml")
     workbook = Workbook(root)
     make_round(workbook)
     return workbook
@@ -144,7 +144,7 @@ def test_month_first_dates_are_never_swapped() -> None:
 
 
 def test_vocabulary_accepts_ids_labels_and_aliases_in_three_languages() -> None:
-    vocabulary_index = vocabulary(Workbook(REPO)).index
+    vocabulary_index = vocabulary(Workbook(WORKBOOK_FIXTURE)).index
     regions = vocabulary_index("region")
     assert regions["afrique"] == regions["africa"] == regions["africa"] == "africa"
     assert regions["america latina"] == "latin-america"

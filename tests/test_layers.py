@@ -1,6 +1,6 @@
 """The package's folders are its layers: a module imports only from its own layer or the ones below.
 
-model < ingest, analysis < present < book < lab, cli (ingest and analysis are side by side: neither
+model < ingest, analysis < present < book < lab, template, cli (ingest and analysis are side by side: neither
 imports the other). Imports inside functions count too.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "draftbook"
-LAYERS = {"model": 0, "ingest": 1, "analysis": 1, "present": 2, "book": 3, "lab": 4, "cli": 5}
+LAYERS = {"model": 0, "ingest": 1, "analysis": 1, "present": 2, "book": 3, "lab": 4, "template": 4, "cli": 5}
 SIDE_BY_SIDE = {("ingest", "analysis"), ("analysis", "ingest")}
 
 

@@ -4,11 +4,11 @@ import pytest
 
 from draftbook.model.errors import DataFileError
 from draftbook.model.membership import load_membership
-from tests.conftest import REPO, write
+from tests.conftest import WORKBOOK_FIXTURE, write
 
 
 def test_shipped_membership_gives_shares() -> None:
-    membership = load_membership(REPO / "data" / "membership.yml")
+    membership = load_membership(WORKBOOK_FIXTURE / "data" / "membership.yml")
     shares = membership.shares("region")
     assert sum(shares.values()) == pytest.approx(1.0)
     assert shares["europe"] > shares["north-america"]

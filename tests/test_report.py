@@ -132,9 +132,9 @@ def test_trace_section_asks_says_does_and_diffs() -> None:
     from draftbook.analysis.coding import code_comments
     from draftbook.model.codebook import load_codebook
     from draftbook.model.decisions import Decision
-    from tests.conftest import REPO
+    from tests.conftest import WORKBOOK_FIXTURE
 
-    codebook = load_codebook(REPO / "data" / "codebook.yml")
+    codebook = load_codebook(WORKBOOK_FIXTURE / "data" / "codebook.yml")
     _, ratings = small_round()
     comments = pd.DataFrame(
         {

@@ -5,7 +5,7 @@ import numpy as np
 from draftbook.ingest.sample import person_pool, write_exports, write_sample
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import load_rounds, read_table
-from tests.conftest import REPO
+from tests.conftest import WORKBOOK_FIXTURE
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
@@ -14,7 +14,7 @@ def test_regenerating_through_ingest_gives_the_shipped_tables_byte_for_byte(work
     written = write_sample(workbook)
     assert len(written) == 9
     for relative in written:
-        assert (workbook.root / relative).read_bytes() == (REPO / relative).read_bytes(), relative
+        assert (workbook.root / relative).read_bytes() == (WORKBOOK_FIXTURE / relative).read_bytes(), relative
 
 
 def test_exports_are_as_varied_as_real_ones(workbook: Workbook) -> None:
@@ -53,9 +53,10 @@ def test_sample_is_shaped_like_the_2022_process(workbook: Workbook) -> None:
 def test_the_sample_exercises_quarantine_and_duplicates() -> None:
     import json
 
-    report = json.loads((REPO / "data/rounds/2022-05-written-feedback/ingest-report.json").read_text())["online-form"]
+    rounds = WORKBOOK_FIXTURE / "data" / "rounds"
+    report = json.loads((rounds / "2022-05-written-feedback" / "ingest-report.json").read_text())["online-form"]
     assert report["quarantined"] >= 4 and report["superseded"] >= 5
-    regional = json.loads((REPO / "data/rounds/2022-04-regional-sessions/ingest-report.json").read_text())
+    regional = json.loads((rounds / "2022-04-regional-sessions" / "ingest-report.json").read_text())
     assert regional["donor-dialogue"]["superseded"] >= 1  # people who came to two sessions count once
 
 

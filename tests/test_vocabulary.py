@@ -9,7 +9,7 @@ from draftbook.model.errors import DataFileError
 from draftbook.model.membership import load_membership
 from draftbook.model.paths import ROOT_ENV, Workbook
 from draftbook.model.vocabulary import label, load_vocabulary, vocabulary
-from tests.conftest import REPO, write
+from tests.conftest import REPO, WORKBOOK_FIXTURE, write
 
 # What draftbook/vocabulary.py held in Python before the vocabulary moved to data/vocabulary.yml.
 OLD_REGIONS = {
@@ -64,7 +64,7 @@ def test_labels_in_three_languages_with_fallbacks() -> None:
 
 
 def test_the_shipped_vocabulary_is_the_one_that_was_in_python() -> None:
-    shipped = load_vocabulary(REPO / "data" / "vocabulary.yml")
+    shipped = load_vocabulary(WORKBOOK_FIXTURE / "data" / "vocabulary.yml")
     assert shipped.ids("region") == [
         "africa", "asia-pacific", "eurasia", "europe",
         "latin-america", "middle-east-west-asia", "north-america", "world",
@@ -85,7 +85,7 @@ def test_the_shipped_vocabulary_is_the_one_that_was_in_python() -> None:
 
 
 def test_index_accepts_ids_labels_and_aliases_folded() -> None:
-    shipped = vocabulary(Workbook(REPO))
+    shipped = vocabulary(Workbook(WORKBOOK_FIXTURE))
     regions = shipped.index("region")
     assert regions["amerique latine"] == regions["latin america"] == regions["latin-america"] == "latin-america"
     assert regions["moyen-orient et asie de l'ouest"] == regions["mena"] == "middle-east-west-asia"
@@ -155,12 +155,12 @@ def test_a_workbook_with_its_own_regions(workbook: Workbook) -> None:
     assert label("region", "oceania", "es") == "Océanie"
     assert vocabulary().ids("region")[0] == "oceania"
     assert vocabulary().labels["region"]["oceania"]["fr"] == "Océanie"
-    assert load_vocabulary(REPO / "data" / "vocabulary.yml").label("region", "oceania", "en") == "oceania"
+    assert load_vocabulary(WORKBOOK_FIXTURE / "data" / "vocabulary.yml").label("region", "oceania", "en") == "oceania"
 
     write(workbook.membership_file, "members:\n  region: {oceania: 12, africa: 30}\n")
     assert load_membership(workbook.membership_file).counts["region"] == {"oceania": 12, "africa": 30}
     with pytest.raises(DataFileError, match='unknown region "oceania"'):
-        load_membership(workbook.membership_file, vocabulary(Workbook(REPO)))
+        load_membership(workbook.membership_file, vocabulary(Workbook(WORKBOOK_FIXTURE)))
 
 
 def test_an_edited_file_is_read_again(workbook: Workbook) -> None:

@@ -29,7 +29,7 @@ from draftbook.analysis.weighing import (
 )
 from draftbook.model.calls import Call
 from draftbook.model.errors import DataFileError
-from tests.conftest import REPO, write
+from tests.conftest import WORKBOOK_FIXTURE, write
 
 EQUAL = dict.fromkeys(CRITERIA, 1.0)
 
@@ -155,7 +155,7 @@ def test_profiles_save_atomically_and_refuse_an_existing_name(tmp_path: Path) ->
 
 
 def test_shipped_profiles_and_bad_profile_files(tmp_path: Path) -> None:
-    profiles = load_profiles(REPO / "data" / "weights.yml")
+    profiles = load_profiles(WORKBOOK_FIXTURE / "data" / "weights.yml")
     assert agreed_profile(profiles, "2022-05-written-feedback").name == "accord-final-2022-05"  # type: ignore[union-attr]
     assert agreed_profile(profiles, "nope") is None
     weights = "{support: -1, cross_group: 1, consensus: 1, evidence: 1, feasibility: 1, urgency: 1}"

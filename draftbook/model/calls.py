@@ -69,7 +69,7 @@ def load_calls(path: Path, themes: Iterable[str] | None = None) -> list[Call]:
     """The calls of ``path`` in file order.
 
     Every problem (unknown key, bad id, id listed twice, unknown addressee or
-    theme, missing language) is a DataFileError naming the call and the key.
+    theme, no wording at all) is a DataFileError naming the call and the key.
     """
     content = require_mapping(read_yaml(path), file=path, key=None, what="a calls file")
     check_keys(content, allowed=["calls"], required=["calls"], file=path)
@@ -115,11 +115,12 @@ def _parse_call(raw: object, index: int, path: Path, themes: set[str] | None) ->
 
 def _parse_text(raw: object, path: Path, where: str) -> dict[str, str]:
     text = require_mapping(raw, file=path, key=f"{where}.text", what="the text per language")
-    check_keys(text, allowed=LANGUAGES, required=LANGUAGES, file=path, where=f"{where}.text")
+    check_keys(text, allowed=LANGUAGES, file=path, where=f"{where}.text")
     for lang in LANGUAGES:
-        if not isinstance(text[lang], str):
+        if not isinstance(text.get(lang, ""), str):
             raise DataFileError("expected text", file=path, key=f"{where}.text.{lang}")
-    words = {lang: " ".join(str(text[lang]).split()) for lang in LANGUAGES}
+    # A translation not written yet (absent or empty) shows the paper's own wording.
+    words = {lang: " ".join(str(text.get(lang, "")).split()) for lang in LANGUAGES}
     if not any(words.values()):
         raise DataFileError(
             "the call has no wording", file=path, key=f"{where}.text", hint="write it at least in the paper's language"
