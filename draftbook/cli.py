@@ -167,22 +167,23 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--token", action=RefuseTokenArgument, help=argparse.SUPPRESS)
     translate = commands.add_parser(
         "translate",
-        help="translations of the book: update the catalogues from the French text",
+        help="translations of the book: update the catalogues from the source text",
         description=(
-            "French is the source of the chapters and of the notebooks' text. English and Spanish come from "
-            "gettext catalogues in book/locales/<lang>/LC_MESSAGES/, one .po file per page, which translators "
-            "edit in JupyterLab's text editor or any PO editor."
+            "The chapters are written in the paper's language (sphinx.config.language in _config.yml; French for "
+            "the sample), the notebooks' text in French. The other languages come from gettext catalogues, one .po "
+            "file per page: book/locales/<lang>/LC_MESSAGES/ for the chapters, notebooks/locales/<lang>/LC_MESSAGES/ "
+            "for the notebooks; translators edit them in JupyterLab's text editor or any PO editor."
         ),
     )
     translations = translate.add_subparsers(dest="what", required=True, metavar="ACTION")
     translations.add_parser(
         "update",
-        help="extract the French strings and merge them into the en and es catalogues",
+        help="extract the source text and merge it into the catalogues of the other languages",
         description=(
             "Extract every paragraph, heading and list item of book/*.md and of the notebooks' text cells "
-            "(Sphinx gettext) and merge them into book/locales/<lang>/LC_MESSAGES/. New text arrives "
-            "untranslated; a changed French paragraph keeps its old translation marked fuzzy (to review), "
-            "with the old French shown to the translator; the book shows the French text, marked, meanwhile."
+            "(Sphinx gettext) and merge them into the catalogues. New text arrives untranslated; a changed source "
+            "paragraph keeps its old translation marked fuzzy (to review), with the old source text shown to the "
+            "translator; the book shows the source text, marked, meanwhile."
         ),
         epilog="Example: draftbook translate update",
     )

@@ -204,6 +204,11 @@ def test_a_paper_drafted_in_english_builds_its_french_and_spanish_books(
     assert "This book is your paper" in spanish and 'lang="en"' in spanish  # untranslated, marked as English
     calls = (html / "es" / "notebooks" / "calls.html").read_text(encoding="utf-8")
     assert "Replace this text with your first call to action." in calls  # no Spanish wording yet: the English one
+    # The notebooks' own text is the tooling's French, translated by the catalogues shipped with them:
+    # the English book shows it in English even though English is the paper's language.
+    english_calls = (html / "en" / "notebooks" / "calls.html").read_text(encoding="utf-8")
+    assert "The calls to action: current version" in english_calls and "Les appels à l" not in english_calls
+    assert "Los llamados a la acción" in calls or "llamados a la acción" in calls
     status = (html / "fr" / "team" / "translations.html").read_text(encoding="utf-8")
     assert "rédigées en anglais" in status
 

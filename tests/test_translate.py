@@ -129,7 +129,7 @@ def test_a_damaged_catalogue_stops_the_build_before_any_run(
     catalog_file(workbook, "en", "notebooks/support").write_text('msgid "a"\nmsgstr "b"\n\nnot po\n')
     assert main(["build", "--lang", "fr"]) == 1
     captured = capsys.readouterr()
-    assert "book/locales/en/LC_MESSAGES/notebooks/support.po: the translation file cannot be read" in captured.err
+    assert "notebooks/locales/en/LC_MESSAGES/support.po: the translation file cannot be read" in captured.err
     assert "(line 4)" in captured.err and "Papermill" not in captured.out
     assert not (workbook.build_dir / "stage").exists()
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from draftbook.book.stage import WORDS
-from draftbook.model.languages import DEFAULT_SOURCE
+from draftbook.model.languages import DEFAULT_SOURCE, NOTEBOOK_LANGUAGE
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 INLINE_HANDLER = re.compile(r'\son[a-z]+="([^"]*)"', re.IGNORECASE)
@@ -179,7 +179,11 @@ def add_security_policy_to(
 ) -> None:
     """Give the page at ``path`` (``pagename`` in the book, by default its file name without
     ``.html``) a policy that lets only the build's own inline code run; replaces an earlier one."""
-    page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang, source)
+    pagename = pagename or path.stem
+    # An untranslated paragraph is in the paper's language in a chapter, in the notebooks' own elsewhere
+    # (the round pages and the calls page are notebooks; the generated pages have no catalogue).
+    written_in = source if pagename.startswith("book/") else NOTEBOOK_LANGUAGE
+    page = accessible(THEBE.sub("", CSP_META.sub("", path.read_text(encoding="utf-8"))), lang, written_in)
     policy = content_security_policy(trusted_inline_code(page, lang, pagename or path.stem))
     meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
     page, found = re.subn(r"<head>", "<head>\n" + meta, page, count=1, flags=re.IGNORECASE)

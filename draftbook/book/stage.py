@@ -21,7 +21,7 @@ from draftbook.book.vendor import vendor_scripts
 from draftbook.model.config import read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import atomic_write
-from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, source_language
+from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, page_language
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
@@ -129,13 +129,12 @@ def stage_catalogs(workbook: Workbook, stage: Path, lang: str, pages: dict[str, 
     """
     root = stage / STAGED_LOCALES / lang / "LC_MESSAGES"
     wanted = set()
-    if lang != source_language(workbook):
-        for staged, source in pages.items():
-            path = catalog_file(workbook, lang, source)
-            if path.is_file():
-                target = root / f"{staged}.po"
-                write_if_changed(target, path.read_bytes())
-                wanted.add(target)
+    for staged, source in pages.items():
+        path = catalog_file(workbook, lang, source)
+        if lang != page_language(workbook, source) and path.is_file():
+            target = root / f"{staged}.po"
+            write_if_changed(target, path.read_bytes())
+            wanted.add(target)
     if (stage / STAGED_LOCALES).is_dir():
         for path in (stage / STAGED_LOCALES).rglob("*"):
             if path.is_file() and path.suffix == ".po" and path not in wanted:

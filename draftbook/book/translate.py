@@ -34,7 +34,14 @@ from sphinx_intl import catalog as intl
 from draftbook.model.config import read_yaml
 from draftbook.model.errors import BookBuildError, DataFileError
 from draftbook.model.files import atomic_path, atomic_write
-from draftbook.model.languages import name_in, source_language
+from draftbook.model.languages import (
+    LANGUAGES,
+    NOTEBOOK_LANGUAGE,
+    book_languages,
+    name_in,
+    page_language,
+    source_language,
+)
 from draftbook.model.languages import translations as book_translations
 from draftbook.model.paths import Workbook
 from draftbook.model.text import inert_myst
@@ -149,18 +156,20 @@ def extract(workbook: Workbook, progress: Callable[[str], None] = print) -> Path
 def update(
     workbook: Workbook, langs: Sequence[str] | None = None, progress: Callable[[str], None] = print
 ) -> UpdateReport:
-    """Extract the source language's strings and merge them into each translation's catalogues."""
-    langs = book_translations(workbook) if langs is None else langs
+    """Extract the text of the chapters and notebooks and merge it into each of their translations'
+    catalogues (``langs``: only these languages)."""
     pots = extract(workbook, progress)
     target = locale_dir(workbook)
     target.mkdir(parents=True, exist_ok=True)
-    progress(f"Merging into {target.relative_to(workbook.root)} for {', '.join(langs)} ...")
+    progress(f"Merging into {target.relative_to(workbook.root)} (chapters) and notebooks/locales (notebooks) ...")
     report = UpdateReport(pages=0, created=[], updated=[], unchanged=0, stale={})
     for pot in sorted(pots.rglob("*.pot")):
         report.pages += 1
         page = pot.relative_to(pots).with_suffix("").as_posix()
         template = intl.load_po(str(pot))
-        for lang in langs:
+        for lang in catalog_languages(workbook, page):
+            if langs is not None and lang not in langs:
+                continue
             path = catalog_file(workbook, lang, page)
             if path.is_file():
                 catalog = intl.load_po(str(path))
@@ -176,10 +185,9 @@ def update(
                 catalog.locale = lang
                 report.created.append(f"{lang}/{page}")
             _write_catalog(path, catalog)
-    for lang in langs:
-        for row in catalog_status(workbook, [lang]):
-            if row.stale:
-                report.stale[f"{lang}/{row.page}"] = row.stale
+    for row in catalog_status(workbook, LANGUAGES if langs is None else langs):
+        if row.stale:
+            report.stale[f"{row.lang}/{row.page}"] = row.stale
     sources = {page: _digest(path) for page, path in source_files(workbook).items()}
     atomic_write(target / SOURCES_FILE, json.dumps(sources, indent=1, sort_keys=True) + "\n")
     return report
@@ -218,15 +226,29 @@ def _run(command: list[str], workbook: Workbook, log_name: str) -> None:
 
 
 def catalog_file(workbook: Workbook, lang: str, page: str) -> Path:
+    """Where ``page``'s catalogue for ``lang`` is: a chapter's in ``book/locales/``, a notebook's with
+    the notebooks (``notebooks/locales/``: tooling, shared by every workbook made from this one)."""
+    if page.startswith("notebooks/"):
+        return workbook.notebooks_dir / "locales" / lang / "LC_MESSAGES" / f"{page.removeprefix('notebooks/')}.po"
     return locale_dir(workbook) / lang / "LC_MESSAGES" / f"{page}.po"
 
 
+def catalog_languages(workbook: Workbook, page: str) -> tuple[str, ...]:
+    """The languages ``page`` is translated into: a chapter into the book's translations, a notebook
+    into every language but its own (the tooling's catalogues stay complete for any workbook)."""
+    if page.startswith("notebooks/"):
+        return tuple(lang for lang in LANGUAGES if lang != NOTEBOOK_LANGUAGE)
+    return book_translations(workbook)
+
+
 def catalog_status(workbook: Workbook, langs: Sequence[str] | None = None) -> list[CatalogStatus]:
-    """Per page and language: entries, translated (fuzzy not counted), stale (fuzzy), untranslated."""
-    langs = book_translations(workbook) if langs is None else langs
+    """Per page and language of the book: entries, translated (fuzzy not counted), stale (fuzzy), untranslated."""
+    langs = book_languages(workbook) if langs is None else langs
     rows = []
     for lang in langs:
         for page in source_files(workbook):
+            if lang == page_language(workbook, page):
+                continue
             path = catalog_file(workbook, lang, page)
             if not path.is_file():
                 continue
@@ -250,7 +272,7 @@ def catalog_status(workbook: Workbook, langs: Sequence[str] | None = None) -> li
 def translations(workbook: Workbook, lang: str, page: str) -> dict[str, str]:
     """The confirmed translations of a page (fuzzy and empty ones left out, as Sphinx does)."""
     path = catalog_file(workbook, lang, page)
-    if lang == source_language(workbook) or not path.is_file():
+    if lang == page_language(workbook, page) or not path.is_file():
         return {}
     return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
 
@@ -266,13 +288,15 @@ def stage_config(workbook: Workbook, lang: str) -> bytes:
     author = book_titles(workbook, "author").get(lang)
     if author:
         config["author"] = author
+    source = source_language(workbook)
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx |= {
         "language": lang,
         "locale_dirs": [f"{STAGED_LOCALES}/"],
         "gettext_compact": False,
-        # A paragraph still in the source language is marked (class "untranslated"; the stylesheet shows it).
-        "translation_progress_classes": "untranslated" if lang != source_language(workbook) else False,
+        # A paragraph not translated yet is marked (class "untranslated"; the stylesheet shows it) in any
+        # book with catalogues: one not in the paper's language, or whose notebooks are not in their own.
+        "translation_progress_classes": "untranslated" if {lang} != {source, NOTEBOOK_LANGUAGE} else False,
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8")
 
@@ -369,7 +393,7 @@ def status_page(workbook: Workbook, lang: str) -> str:
     by_page: dict[str, dict[str, CatalogStatus]] = {}
     for row in rows:
         by_page.setdefault(row.page, {})[row.lang] = row
-    langs = [lang_ for lang_ in targets if any(lang_ in entry for entry in by_page.values())]
+    langs = [lang_ for lang_ in book_languages(workbook) if any(lang_ in entry for entry in by_page.values())]
     header = [words["page"], words["file"], *(lang_.upper() for lang_ in langs)]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     sources = source_files(workbook)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("fr", "en", "es")
 DEFAULT_SOURCE = "fr"  # a workbook whose _config.yml names no language is drafted in French
+# The notebooks' own text (headings, explanations) is tooling, written in French whatever the paper's
+# language; its translations ship with the notebooks (notebooks/locales/).
+NOTEBOOK_LANGUAGE = "fr"
 SELF_NAMES = {"fr": "Français", "en": "English", "es": "Español"}
 NAMES = {  # NAMES[page language][language]: how a page in one language names each language
     "fr": {"fr": "français", "en": "anglais", "es": "espagnol"},
@@ -92,6 +95,11 @@ def book_languages(workbook: Workbook) -> tuple[str, ...]:
 def translations(workbook: Workbook) -> tuple[str, ...]:
     """The languages ``workbook``'s book is translated into."""
     return book_languages(workbook)[1:]
+
+
+def page_language(workbook: Workbook, page: str) -> str:
+    """The language ``page`` ("book/context", "notebooks/support") is written in."""
+    return NOTEBOOK_LANGUAGE if page.startswith("notebooks/") else source_language(workbook)
 
 
 def in_language(texts: Mapping[str, str], lang: str, source: str | None = None) -> str:
