@@ -181,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="extract the source text and merge it into the catalogues of the other languages",
         description=(
             "Extract every paragraph, heading and list item of book/*.md and of the notebooks' text cells "
-            "(Sphinx gettext) and merge them into the catalogues. New text arrives untranslated; a changed source "
+            "(Sphinx gettext) and merge them into book/locales/<lang>/LC_MESSAGES/ (chapters) and "
+            "notebooks/locales/<lang>/LC_MESSAGES/ (notebooks). New text arrives untranslated; a changed source "
             "paragraph keeps its old translation marked fuzzy (to review), with the old source text shown to the "
             "translator; the book shows the source text, marked, meanwhile."
         ),
