@@ -8,6 +8,7 @@ calls exactly as tested. Both follow the same contract::
         addressee: national-governments
         theme: recognition
         replaces: [CTA-03]        # optional
+        short: {fr: "...", en: "...", es: "..."}   # optional: a short title, at most 60 characters
         text: {fr: "...", en: "...", es: "..."}
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,9 @@ ADDRESSEE_LABELS = {
     },
 }
 CALL_ID = re.compile(r"^CTA-\d{2,3}$")
-CALL_KEYS = ("id", "addressee", "theme", "replaces", "text")
+CALL_KEYS = ("id", "addressee", "theme", "replaces", "short", "text")
+SHORT_MAX = 60  # characters of a short title: it must fit a chart's axis at print width
+LABEL_SEPARATOR = " · "
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,21 @@ class Call:
     theme: str
     text: dict[str, str]
     replaces: tuple[str, ...] = ()
+    short: dict[str, str] = field(default_factory=dict)  # short title per language; may be empty
 
     def text_in(self, lang: str) -> str:
         """The wording in ``lang``; the wording that is there (the paper's own language) when that
         translation is missing."""
         return in_language(self.text, lang)
+
+    def short_in(self, lang: str) -> str:
+        """The short title in ``lang`` (the one there is when not translated); "" when the call has none."""
+        return in_language(self.short, lang) if self.short else ""
+
+    def label_in(self, lang: str) -> str:
+        """How charts, tables and lists name the call: "CTA-07 · Professionalise cooperation", or the id alone."""
+        short = self.short_in(lang)
+        return f"{self.id}{LABEL_SEPARATOR}{short}" if short else self.id
 
 
 def load_calls(path: Path, themes: Iterable[str] | None = None) -> list[Call]:
@@ -110,7 +123,33 @@ def _parse_call(raw: object, index: int, path: Path, themes: set[str] | None) ->
             key=f"{where}.theme",
             hint="use a theme id of data/codebook.yml, or add the theme there",
         )
-    return Call(call_id, addressee, theme, _parse_text(entry["text"], path, where), _parse_replaces(entry, path, where))
+    short = _parse_short(entry.get("short"), path, where)
+    return Call(
+        call_id, addressee, theme, _parse_text(entry["text"], path, where), _parse_replaces(entry, path, where), short
+    )
+
+
+def _parse_short(raw: object, path: Path, where: str) -> dict[str, str]:
+    """The optional short titles: text per language, each at most SHORT_MAX characters on one line."""
+    if raw is None:
+        return {}
+    short = require_mapping(raw, file=path, key=f"{where}.short", what="the short title per language")
+    check_keys(short, allowed=LANGUAGES, file=path, where=f"{where}.short")
+    titles = {}
+    for lang, value in short.items():
+        if not isinstance(value, str):
+            raise DataFileError("expected text", file=path, key=f"{where}.short.{lang}")
+        title = " ".join(value.split())
+        if len(title) > SHORT_MAX:
+            raise DataFileError(
+                f"the short title has {len(title)} characters, more than {SHORT_MAX}",
+                file=path,
+                key=f"{where}.short.{lang}",
+                hint="a few words that readers recognise the call by; the full text stays in text:",
+            )
+        if title:
+            titles[str(lang)] = title
+    return titles
 
 
 def _parse_text(raw: object, path: Path, where: str) -> dict[str, str]:
