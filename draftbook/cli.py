@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser(
         "export",
-        help="write documents for circulation: the statement of the calls (Word)",
+        help="write documents for circulation: the statement of the calls (Word), a round's tables (Excel)",
         description="Write documents for circulation outside the book.",
     )
     exports = export.add_subparsers(dest="what", required=True, metavar="WHAT")
@@ -122,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=BOOK_LANGUAGES, help="language of the document (default: the paper's own language)"
     )
     statement.add_argument("--output", type=Path, help="where to write it (default: _build/statement/R-LANG.docx)")
+    tables = exports.add_parser(
+        "tables",
+        help="a round's figures as one spreadsheet for the team (XLSX)",
+        description=(
+            "Write one spreadsheet of ROUND: support per call, per region and per type of member (groups under "
+            "the privacy threshold withheld), opinion groups, the next round's sample, the comments whose writers "
+            "agreed to be quoted, and the decisions. No personal data; no cell a spreadsheet could run as a formula."
+        ),
+        epilog="Example: draftbook export tables --round 2022-05-written-feedback --lang en",
+    )
+    tables.add_argument("--round", required=True, metavar="R", help="a round under data/rounds/")
+    tables.add_argument(
+        "--lang", choices=BOOK_LANGUAGES, help="language of the headers and texts (default: the paper's)"
+    )
+    tables.add_argument("--output", type=Path, help="where to write it (default: _build/tables/R-LANG.xlsx)")
     publish_cmd = commands.add_parser(
         "publish",
         help="copy the built book to a folder, or push it to a branch of a git remote",
@@ -351,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "lab":
             return run_lab(workbook, args.ip, args.port, args.token_file)
+        if args.command == "export" and args.what == "tables":
+            return command_tables(workbook, args.round, args.lang, args.output)
         if args.command == "export":
             return command_statement(workbook, args.round, args.lang, args.output)
         return command_status(workbook)
@@ -451,6 +468,16 @@ def command_statement(workbook: Workbook, round_id: str, lang: str | None, outpu
         author=authors.get(lang) or authors[source_lang],
     )
     print(f"Wrote {target} ({len(calls)} calls from {name}, {lang}).")
+    return 0
+
+
+def command_tables(workbook: Workbook, round_id: str, lang: str | None, output: Path | None) -> int:
+    from draftbook.book.tables import write_tables
+    from draftbook.model.languages import source_language
+
+    written = write_tables(workbook, round_id, output, lang or source_language(workbook))
+    sheets = ", ".join(f"{name} ({rows})" for name, rows in written.rows.items())
+    print(f"Wrote {written.path}: {sheets}.")
     return 0
 
 

@@ -31,9 +31,9 @@ from draftbook.ingest.store import (
 from draftbook.model.errors import DataFileError
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import REPORT, Round, list_round_ids, load_round, read_report, report_in
+from draftbook.model.text import FORMULA_START
 from draftbook.model.vocabulary import vocabulary
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAMES = "names.txt"  # per source, private: the names to redact from every comment of the round
 FAR_FROM_ROUND = dt.timedelta(days=30)  # submission dates further than this outside start-end are reported
 

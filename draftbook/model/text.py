@@ -51,3 +51,11 @@ def inert_myst(text: str) -> str:
     for char in "`*_[]<>{}()#|$!:":
         escaped = escaped.replace(char, "\\" + char)
     return escaped
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP's list)
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula if it were typed into a cell."""
+    return text.startswith(FORMULA_START)
