@@ -28,9 +28,9 @@ def test_round_notebooks_run_once_per_round_others_once(workbook: Workbook) -> N
     runs = plan_runs(workbook, rounds)
     per_round = [r for r in runs if r.round_id]
     names = [r.notebook.name for r in per_round if r.round_id == rounds[0].id]
-    expected = ["participation", "support", "themes", "groups", "weighing", "trace"]
+    expected = ["participation", "support", "themes", "groups", "opinions", "weighing", "planning", "trace"]
     assert names == [f"{name}.ipynb" for name in expected]  # metadata.draftbook.order
-    assert len(per_round) == 6 * len(rounds)
+    assert len(per_round) == 8 * len(rounds)
     calls = next(r for r in runs if r.notebook.name == "calls.ipynb")
     assert calls.round_id is None and calls.parameters == {"lang": "fr"}
     support = next(r for r in per_round if r.notebook.name == "support.ipynb")

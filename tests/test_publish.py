@@ -30,7 +30,9 @@ def test_toc_appends_one_chapter_per_round_newest_first(workbook: Workbook) -> N
         "rounds/2022-05-written-feedback/support",
         "rounds/2022-05-written-feedback/themes",
         "rounds/2022-05-written-feedback/groups",
+        "rounds/2022-05-written-feedback/opinions",
         "rounds/2022-05-written-feedback/weighing",
+        "rounds/2022-05-written-feedback/planning",
         "rounds/2022-05-written-feedback/trace",
     ]
     assert toc["parts"][0]["caption"] == "Le document d'orientation"

@@ -51,7 +51,10 @@ def cells(path: Path) -> dict[str, list[list[object]]]:
 def test_the_sheets_and_their_counts(hostile_round: Workbook, tmp_path: Path) -> None:
     written = write_tables(hostile_round, ROUND, tmp_path / "t.xlsx", "en")
     sheets = cells(written.path)
-    assert list(sheets) == ["Support", "By region", "By type", "Comments", "Decisions"]
+    assert list(sheets) == ["Support", "By region", "By type", "Opinion groups", "Next round", "Comments", "Decisions"]
+    assert sheets["Opinion groups"][1][0] in ("groups", "too-small", "not-distinct", "no-answers")
+    regions = {row[1] for row in sheets["Next round"][1:] if row[0] == "region"}
+    assert regions and all(row[3] is not None for row in sheets["Next round"][1:] if row[0] == "region")
     round_ = load_round(hostile_round, ROUND)
     assert [row[0] for row in sheets["Support"][1:]] == [c.id for c in round_.calls]
     comments = read_table(round_, "comments")
@@ -96,3 +99,27 @@ def test_the_command_line_writes_the_spreadsheet(hostile_round: Workbook, capsys
     target = hostile_round.build_dir / "tables" / f"{ROUND}-en.xlsx"
     assert target.is_file() and str(target.name) in out and "Comments" in out
     assert main(["export", "tables", "--round", "2031-01-none"]) == 1
+
+
+def test_the_opinion_groups_sheet_gives_each_groups_support() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from draftbook.book.tables import opinions_sheet
+    from draftbook.model.calls import Call
+
+    calls = [Call(f"CTA-0{i}", "national-governments", "x", {"fr": "t"}) for i in range(1, 7)]
+    rng = np.random.default_rng(7)
+    rows, people = [], []
+    for person in range(80):
+        camp = person % 2  # two planted camps: one for the first three calls, one for the last three
+        people.append({"respondent": f"R-{person:012x}", "region": "europe", "constituency": "partner"})
+        for index, call in enumerate(calls):
+            base = 5 if (index < 3) != bool(camp) else 1
+            score = int(np.clip(base + rng.integers(-1, 2), 1, 5))
+            rows.append({"respondent": f"R-{person:012x}", "call": call.id, "score": float(score), "label": ""})
+    sheet = opinions_sheet(pd.DataFrame(rows), pd.DataFrame(people), calls)
+    assert set(sheet["status"]) == {"groups"} and set(sheet["group"]) == {1, 2}
+    assert sheet.groupby("group")["respondents"].first().sum() == 80
+    first = sheet[sheet["call"] == "CTA-01"].set_index("group")["support"]
+    assert sorted(first.round(2).tolist()) == [0.0, 1.0]  # one camp all for, the other all against

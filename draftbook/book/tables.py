@@ -18,6 +18,8 @@ import pandas as pd
 
 from draftbook.analysis import measures
 from draftbook.analysis.coding import round_comments
+from draftbook.analysis.opinions import opinion_groups
+from draftbook.analysis.planning import planning_table
 from draftbook.model.calls import Call
 from draftbook.model.codebook import Theme, load_codebook
 from draftbook.model.decisions import load_decisions
@@ -43,20 +45,26 @@ HEADERS: dict[str, dict[str, str]] = {
            "support_high": "Intervalle 95 % haut", "median": "Médiane", "consensus": "Consensus",
            "polarised": "Polarisé", "group": "Groupe", "supporters": "Favorables", "comment": "Commentaire n°",
            "kind": "Type", "language": "Langue", "themes": "Thèmes", "decision": "Décision",
-           "rationale": "Pourquoi", "into": "Devenu", "decided_on": "Décidé le", "evidence": "Éléments"},
+           "rationale": "Pourquoi", "into": "Devenu", "decided_on": "Décidé le", "evidence": "Éléments",
+           "status": "Résultat", "silhouette": "Silhouette", "respondents": "Répondants", "dimension": "Selon",
+           "answered": "Ont répondu", "needed": "Nécessaires", "gap": "Manquent", "basis": "Base"},
     "en": {"call": "Call", "label": "Short title", "text": "Text", "answers": "Answers", "opinions": "Opinions",
            "no_opinion": "No opinion", "support": "Support (4-5)", "support_low": "95 % interval low",
            "support_high": "95 % interval high", "median": "Median", "consensus": "Consensus",
            "polarised": "Polarised", "group": "Group", "supporters": "In favour", "comment": "Comment no.",
            "kind": "Kind", "language": "Language", "themes": "Themes", "decision": "Decision",
-           "rationale": "Why", "into": "Became", "decided_on": "Decided on", "evidence": "Evidence"},
+           "rationale": "Why", "into": "Became", "decided_on": "Decided on", "evidence": "Evidence",
+           "status": "Result", "silhouette": "Silhouette", "respondents": "Respondents", "dimension": "By",
+           "answered": "Answered", "needed": "Needed", "gap": "Missing", "basis": "Basis"},
     "es": {"call": "Llamado", "label": "Título corto", "text": "Texto", "answers": "Respuestas",
            "opinions": "Opiniones", "no_opinion": "Sin opinión", "support": "Apoyo (4-5)",
            "support_low": "Intervalo 95 % bajo", "support_high": "Intervalo 95 % alto", "median": "Mediana",
            "consensus": "Consenso", "polarised": "Polarizado", "group": "Grupo", "supporters": "A favor",
            "comment": "Comentario n.º", "kind": "Tipo", "language": "Idioma", "themes": "Temas",
            "decision": "Decisión", "rationale": "Por qué", "into": "Se convirtió en", "decided_on": "Decidido el",
-           "evidence": "Elementos"},
+           "evidence": "Elementos", "status": "Resultado", "silhouette": "Silueta", "respondents": "Encuestados",
+           "dimension": "Según", "answered": "Respondieron", "needed": "Necesarios", "gap": "Faltan",
+           "basis": "Base"},
 }  # fmt: skip
 PRIVATE_COLUMNS = ("respondent", "name", "email", "e-mail", "organisation", "phone", "ip")
 
@@ -83,6 +91,43 @@ def groups_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequen
         groups[column] = groups[column].where(groups["shown"])
     table = groups.drop(columns=["group", "shown"]).rename(columns={"label": "group"})
     return table[["call", "group", "opinions", "supporters", "support"]]
+
+
+def opinions_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
+    """Support of each call in each opinion group; one row saying why when there are no distinct groups."""
+    found = opinion_groups(ratings, respondents, calls)
+    columns = ["status", "silhouette", "group", "respondents", "call", "support"]
+    silhouette = None if pd.isna(found.silhouette) else round(float(found.silhouette), 3)
+    if not found.k:
+        return pd.DataFrame([[found.status, silhouette, None, found.respondents, None, None]], columns=columns)
+    rows = [
+        [found.status, silhouette, group, found.sizes[group - 1], call, found.support.loc[call, group]]
+        for group in range(1, found.k + 1)
+        for call in found.support.index
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def planning_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequence[Call], lang: str) -> Any:
+    """Per region and per type: answered now, needed next round (±10 points), the gap; a group under the
+    privacy threshold shows neither its count nor its gap."""
+    frames = []
+    for by in DIMENSIONS:
+        table = planning_table(ratings, respondents, calls, by, lang=lang)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dimension": by,
+                    "group": table["label"],
+                    "answered": table["answered"].where(table["shown"]),
+                    "needed": table["needed"],
+                    "gap": table["gap"].where(table["shown"]),
+                    "call": table["call"],
+                    "basis": table["basis"],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def comments_sheet(round_: Round, themes: dict[str, Theme], lang: str) -> pd.DataFrame:
@@ -131,6 +176,8 @@ def round_sheets(
     sheets = {"support": support_sheet(ratings, round_.calls, lang)}
     for by in DIMENSIONS:
         sheets[by] = groups_sheet(ratings, respondents, round_.calls, by, lang)
+    sheets["opinions"] = opinions_sheet(ratings, respondents, round_.calls)
+    sheets["planning"] = planning_sheet(ratings, respondents, round_.calls, lang)
     for name, make in extra:
         sheets[name] = make(ratings, respondents, round_.calls, lang)
     sheets["comments"] = comments_sheet(round_, themes, lang)
