@@ -205,6 +205,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_round_commands(commands)
     add_new_command(commands)
+    coding = commands.add_parser(
+        "coding",
+        help="the analyst's coding of comments: suggested themes to review",
+        description="Help the analyst code a round's comments by theme.",
+    )
+    coding_actions = coding.add_subparsers(dest="what", required=True, metavar="ACTION")
+    suggest = coding_actions.add_parser(
+        "suggest",
+        help="write the review list of themes a model suggests for the round's comments",
+        description=(
+            "Learn from the analyst's codes (coding.csv of every round) and the keyword codes, then write "
+            "data/rounds/R/coding-suggestions.csv: the comments to which the model suggests a theme the keywords "
+            "missed, with its confidence, most confident first. Nothing is published from it: copy the codes you "
+            "accept into data/rounds/R/coding.csv."
+        ),
+        epilog="Example: draftbook coding suggest --round 2022-05-written-feedback",
+    )
+    suggest.add_argument("--round", required=True, metavar="R", help="a round under data/rounds/")
     commands.add_parser(
         "status",
         help="list the rounds, their data and what a build would re-run",
@@ -358,6 +376,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_round(workbook, args)
         if args.command == "new":
             return command_new(args)
+        if args.command == "coding":
+            from draftbook.analysis.suggest import write_suggestions
+
+            print("Learning from the coded comments of every round (scikit-learn) ...", flush=True)
+            print(write_suggestions(workbook, args.round))
+            return 0
         if args.command == "ingest":
             return command_ingest(workbook, args.round, args.source_file, args.mapping, args.new_key)
         if args.command == "publish":

@@ -261,3 +261,15 @@ def test_pdf_of_the_whole_book(workbook: Workbook, capsys: pytest.CaptureFixture
     first = next(line for line in text.splitlines() if line.strip())
     assert first.startswith("La coopération au développement des")
     assert "Le contexte depuis 2013" in text and "CTA-13" in text
+
+
+def test_coding_suggest_writes_the_review_list(workbook: Workbook, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    assert main(["coding", "suggest", "--round", "2022-05-written-feedback"]) == 0
+    out = capsys.readouterr().out
+    path = workbook.rounds_dir / "2022-05-written-feedback" / "coding-suggestions.csv"
+    assert path.is_file() and "review list" in out and "coding.csv" in out
+    listed = pd.read_csv(path)
+    assert {"comment", "suggested", "status"} <= set(listed.columns) and "respondent" not in listed.columns
+    assert main(["coding", "suggest", "--round", "2031-01-none"]) == 1

@@ -240,3 +240,17 @@ def test_a_worker_ends_when_its_build_is_killed(tmp_path: Path) -> None:
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(worker)
+
+
+def test_the_analysts_review_list_re_runs_nothing(workbook: Workbook) -> None:
+    from draftbook.analysis.suggest import SUGGESTIONS_FILE
+    from draftbook.book.pipeline import input_hashes
+    from draftbook.model.rounds import REVIEW_FILES
+
+    assert SUGGESTIONS_FILE in REVIEW_FILES
+    rounds = load_rounds(workbook)
+    before = [input_hashes(run, workbook) for run in plan_runs(workbook, rounds)]
+    (rounds[0].folder / SUGGESTIONS_FILE).write_text("comment,suggested\nC-1,financing:0.9\n", encoding="utf-8")
+    assert [input_hashes(run, workbook) for run in plan_runs(workbook, rounds)] == before
+    (rounds[0].folder / "coding.csv").write_text("comment,themes\nC-1,financing\n", encoding="utf-8")
+    assert [input_hashes(run, workbook) for run in plan_runs(workbook, rounds)] != before

@@ -7,7 +7,7 @@ import pytest
 from draftbook.analysis.weighing import load_round_assessments
 from draftbook.cli import main
 from draftbook.model.paths import Workbook
-from draftbook.model.rounds import load_round, load_rounds, read_table
+from draftbook.model.rounds import load_round, load_rounds, new_round, read_table
 
 NEW = [
     "round", "new", "2027-03-regional-survey", "--title", "Enquête régionale", "--kind", "survey",
@@ -138,3 +138,12 @@ def test_the_book_builds_with_zero_rounds_then_with_a_new_round(
     assert main(["build", "--strict", "--lang", "fr"]) == 0
     page = workbook.html_dir / "fr" / "rounds" / "2027-03-regional-survey" / "participation.html"
     assert page.is_file() and "Enquête régionale" in page.read_text(encoding="utf-8")
+
+
+def test_a_one_day_round_is_written_without_a_yaml_alias(workbook: Workbook) -> None:
+    import datetime as dt
+
+    day = dt.date(2031, 5, 4)
+    folder = new_round(workbook, "2031-05-debate", title="Débat", kind="session", start=day, end=day, languages=["fr"])
+    assert "&id" not in (folder / "round.yml").read_text(encoding="utf-8")
+    assert load_round(workbook, "2031-05-debate").start == load_round(workbook, "2031-05-debate").end == day

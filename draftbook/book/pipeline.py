@@ -25,7 +25,7 @@ from typing import Any
 from draftbook.model.errors import BuildError
 from draftbook.model.files import atomic_write
 from draftbook.model.paths import ROOT_ENV, Workbook
-from draftbook.model.rounds import Round
+from draftbook.model.rounds import REVIEW_FILES, Round
 from draftbook.model.titles import titles_path
 
 KERNEL = "python3"
@@ -96,13 +96,18 @@ def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> 
                         notebook,
                         Path("rounds") / round_.id / notebook.name,
                         _with_lang({"round": round_.id}, declared, lang),
-                        shared + tuple(sorted(p for p in round_.folder.rglob("*") if p.is_file())),
+                        shared + _round_inputs(round_.folder),
                         round_.id,
                     )
                 )
         else:
             runs.append(Run(notebook, Path("notebooks") / notebook.name, _with_lang({}, declared, lang), shared))
     return runs
+
+
+def _round_inputs(folder: Path) -> tuple[Path, ...]:
+    """The files of a round folder its pages read: all but the analyst's review lists."""
+    return tuple(sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in REVIEW_FILES))
 
 
 def notebook_order(path: Path) -> tuple[int, str]:

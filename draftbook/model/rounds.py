@@ -64,6 +64,10 @@ class Round:
         return all(self.table_path(name).is_file() for name in TABLE_COLUMNS)
 
 
+# Files in a round folder that no page reads: the analyst's review lists. A change to them re-runs nothing.
+REVIEW_FILES = ("coding-suggestions.csv",)
+
+
 def list_round_ids(workbook: Workbook) -> list[str]:
     """The ids of the round folders (those holding a ``round.yml``), by name."""
     if not workbook.rounds_dir.is_dir():
@@ -241,7 +245,11 @@ def new_round(
 
     from draftbook.model.files import atomic_write
 
-    atomic_write(folder / "round.yml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+    class NoAliases(yaml.SafeDumper):  # a one-day round has start == end: one object, never an alias
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    atomic_write(folder / "round.yml", yaml.dump(meta, Dumper=NoAliases, allow_unicode=True, sort_keys=False))
     atomic_write(folder / "calls.yml", workbook.calls_file.read_bytes())  # the calls exactly as they stand now
     template = {
         "assessments": [
