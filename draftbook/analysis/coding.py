@@ -261,7 +261,7 @@ def call_digest(coded: pd.DataFrame, call: str, themes: dict[str, Theme], lang: 
             counts[code] = counts.get(code, 0) + 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     top = {theme for theme, _ in ranked[:2]}
-    candidates = own[own["publishable"].astype(bool) & own["text"].map(has_words)].copy()
+    candidates = own[own["publishable"].astype(bool) & own["text"].map(has_words).astype(bool)].copy()
     candidates["on_theme"] = [bool(top & set(codes)) for codes in candidates["themes"]]
     candidates["distance"] = (candidates["text"].str.len() - 200).abs()
     candidates = candidates.sort_values(["on_theme", "distance", "comment"], ascending=[False, True, True])
