@@ -92,3 +92,53 @@ def test_calls_table_is_in_the_requested_language(tmp_path: Path) -> None:
     assert table.loc[0, "addressee"] == "National governments"
     assert table.loc[1, "theme"] == "Financing"
     assert table.loc[1, "text"] == "Fund"
+
+
+SHORT = GOOD.replace(
+    '    text: {fr: "Reconnaître", en: "Recognise", es: "Reconocer"}',
+    '    short: {fr: "Reconnaissance", en: "  Recognition\\n now ", es: ""}\n'
+    '    text: {fr: "Reconnaître", en: "Recognise", es: "Reconocer"}',
+)
+
+
+def test_short_titles_are_read_per_language_and_label_the_call(tmp_path: Path) -> None:
+    with_short, without = load(tmp_path, SHORT)
+    assert with_short.short == {"fr": "Reconnaissance", "en": "Recognition now"}  # spaces folded, empty left out
+    assert with_short.short_in("en") == "Recognition now"
+    assert with_short.short_in("es") == "Reconnaissance"  # not translated yet: the one there is
+    assert with_short.label_in("en") == "CTA-01 · Recognition now"
+    assert without.short == {} and without.short_in("fr") == ""
+    assert without.label_in("fr") == "CTA-02"  # no short title: the id alone
+
+
+def test_a_short_title_over_60_characters_is_refused_naming_the_key(tmp_path: Path) -> None:
+    long = "x" * 61
+    with pytest.raises(DataFileError, match="61 characters, more than 60") as caught:
+        load(tmp_path, SHORT.replace('fr: "Reconnaissance"', f'fr: "{long}"'))
+    assert caught.value.key == "CTA-01.short.fr"
+    assert str(tmp_path / "calls.yml") in str(caught.value)
+    assert load(tmp_path, SHORT.replace('fr: "Reconnaissance"', f'fr: "{"x" * 60}"'))[0].short["fr"] == "x" * 60
+
+
+@pytest.mark.parametrize(
+    ("short", "key", "message"),
+    [
+        ('{fr: "A", de: "B"}', "CTA-01.short.de", "unknown key"),
+        ("{fr: 3}", "CTA-01.short.fr", "expected text"),
+        ('"Reconnaissance"', "CTA-01.short", "expected the short title per language"),
+    ],
+)
+def test_a_malformed_short_title_names_the_key(tmp_path: Path, short: str, key: str, message: str) -> None:
+    text = SHORT.replace('{fr: "Reconnaissance", en: "  Recognition\\n now ", es: ""}', short)
+    with pytest.raises(DataFileError, match=message) as caught:
+        load(tmp_path, text)
+    assert key in str(caught.value)
+
+
+def test_every_shipped_call_has_a_short_title_in_each_language_that_fits_a_chart() -> None:
+    files = [WORKBOOK_FIXTURE / "data" / "calls.yml", *(WORKBOOK_FIXTURE / "data" / "rounds").glob("*/calls.yml")]
+    assert len(files) >= 4
+    for path in files:
+        for call in load_calls(path):
+            assert set(call.short) == {"fr", "en", "es"}, (path, call.id)
+            assert all(len(title) <= 40 for title in call.short.values()), (path, call.id)

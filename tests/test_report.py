@@ -7,6 +7,8 @@ from draftbook.model.membership import Membership
 from draftbook.present import report
 from draftbook.present.display import FigureWithAlt, Note, Table
 
+LABEL = '<summary class="draftbook-call-label">'  # a call's label in a table cell, disclosing its text
+
 CALLS = [Call(f"CTA-0{i}", "national-governments", "x", {"fr": "t", "en": "t", "es": "t"}) for i in (1, 2)]
 MEMBERS = Membership({"region": {"africa": 10, "europe": 10}, "constituency": {"partner": 5}})
 EMPTY_PEOPLE = pd.DataFrame(columns=["respondent", "constituency", "region", "language", "source", "submitted_at"])
@@ -160,3 +162,97 @@ def test_trace_section_asks_says_does_and_diffs() -> None:
     assert "<ins>" in markup and "vrais" in markup
     kept = report.trace_section(before, ratings, code_comments(comments, codebook), codebook, [], before, "en")
     assert "Kept as it is" in kept[0]._repr_mimebundle_()["text/html"]
+
+
+HOSTILE_SHORT = "<script>alert('short')</script> $x$"
+LABELLED = [
+    Call("CTA-01", "national-governments", "x", {"fr": "Donner des moyens <b>", "en": "Give means"},
+         short={"fr": HOSTILE_SHORT, "en": "Means"}),
+    Call("CTA-02", "national-governments", "x", {"fr": "Financer", "en": "Fund"}, short={"en": "Funding"}),
+]  # fmt: skip
+
+
+def html_of(items: list) -> str:  # type: ignore[type-arg]
+    return "".join(item._repr_mimebundle_()["text/html"] for item in items if not isinstance(item, FigureWithAlt))
+
+
+def test_sections_name_calls_by_their_labels_with_the_full_text_a_click_away() -> None:
+    people, ratings = small_round()
+    support = report.support_section(ratings, LABELLED, "en")
+    figure = next(item for item in support if isinstance(item, FigureWithAlt))
+    assert "CTA-01 · Means (71%)" in figure.alt
+    assert "Nobody gave an opinion on CTA-02 · Funding: these calls appear without figures." in texts(support)
+    table = next(item for item in support if isinstance(item, Table)).to_html()
+    assert f'<details class="draftbook-call">{LABEL}CTA-01 · Means</summary><div>Give means</div></details>' in table
+    groups = html_of(report.groups_section(ratings, people, LABELLED, "region", "en"))
+    assert f"{LABEL}CTA-02 · Funding</summary><div>Fund</div>" in groups
+    reweighted = html_of(report.reweighting_section(ratings, people, LABELLED, MEMBERS, "en"))
+    assert f"{LABEL}CTA-01 · Means</summary>" in reweighted
+    previous = ratings[ratings["call"] == "CTA-01"]
+    change = report.change_section(ratings, LABELLED, previous, LABELLED[:1], "Before", "en")
+    assert "New calls, with nothing to compare: CTA-02 · Funding." in texts(change)
+    assert f"{LABEL}CTA-01 · Means</summary>" in html_of(change)
+
+
+def test_a_hostile_short_title_stays_text_in_every_section() -> None:
+    people, ratings = small_round()
+    previous = ratings[ratings["call"] == "CTA-01"]
+    sections = [
+        *report.support_section(ratings, LABELLED, "fr"),
+        *report.groups_section(ratings, people, LABELLED, "region", "fr"),
+        *report.reweighting_section(ratings, people, LABELLED, MEMBERS, "fr"),
+        *report.change_section(ratings, LABELLED, previous, LABELLED, "Avant", "fr"),
+        *report.trace_section(LABELLED, ratings, pd.DataFrame(), {}, [], LABELLED[:1], "fr"),
+    ]
+    markup = html_of(sections)
+    assert "<script>" not in markup and "<b>" not in markup
+    assert "CTA-01 · &lt;script&gt;alert(&#x27;short&#x27;)&lt;/script&gt; $x$" in markup
+    for item in sections:
+        if isinstance(item, FigureWithAlt):
+            assert item.png.startswith(b"\x89PNG")  # "$x$" drawn as text, not as mathtext
+            assert 'alt="' in item.to_html() and "<script>" not in item.to_html()
+
+
+def test_trace_and_digest_name_calls_by_their_labels() -> None:
+    import datetime as dt
+
+    from draftbook.analysis.coding import code_comments
+    from draftbook.model.codebook import load_codebook
+    from draftbook.model.decisions import Decision
+    from tests.conftest import WORKBOOK_FIXTURE
+
+    codebook = load_codebook(WORKBOOK_FIXTURE / "data" / "codebook.yml")
+    _, ratings = small_round()
+    merged = Call("CTA-14", "national-governments", "x", {"en": "Both"}, short={"en": "Merged call"})
+    decisions = [Decision("CTA-01", "merge", {"en": "One call."}, ("support",), dt.date(2022, 3, 1), ("CTA-14",))]
+    blocks = report.trace_section(LABELLED, ratings, pd.DataFrame(), codebook, decisions, [merged], "en")
+    markup = html_of(blocks)
+    assert "<h3>CTA-01 · Means</h3>" in markup and "<h3>CTA-02 · Funding</h3>" in markup
+    assert "Merged (becomes CTA-14 · Merged call) — One call." in markup
+    assert "<li><strong>CTA-14 · Merged call</strong> — Both</li>" in markup
+    comments = pd.DataFrame(
+        {"respondent": ["r0"], "call": ["CTA-01"], "kind": ["call"], "language": ["en"], "text": ["Funding matters"],
+         "publishable": [True]}
+    )  # fmt: skip
+    coded = code_comments(comments, codebook)
+    assert texts(report.digest_section(coded, LABELLED[0], codebook, "en"))[0].startswith("CTA-01 · Means: 1 comment")
+    assert texts(report.digest_section(coded, LABELLED[1], codebook, "en")) == ["CTA-02 · Funding: no comments."]
+
+
+def test_the_weighing_section_ranks_calls_by_label() -> None:
+    from draftbook.analysis.weighing import CRITERIA, Profile
+    from draftbook.present.display import VegaChart
+    from tests.test_weighing import round_data
+
+    data = round_data()
+    data.calls = [
+        Call(c.id, c.addressee, c.theme, {"en": f"Text of {c.id}"}, short={"en": f"Short {c.id[-1]}"})
+        for c in data.calls
+    ]
+    section = report.weighing_section(data, Profile("p", dict.fromkeys(CRITERIA, 1.0)), "en", draws=5)
+    ranking, stability = [item.to_html() for item in section if isinstance(item, Table)]
+    assert f"{LABEL}CTA-03 · Short 3</summary><div>Text of CTA-03</div>" in ranking
+    assert f"{LABEL}CTA-01 · Short 1</summary>" in stability
+    chart = next(item for item in section if isinstance(item, VegaChart))
+    labels = {r["label"] for r in chart.spec["data"]["values"]}
+    assert labels == {"CTA-01 · Short 1", "CTA-02 · Short 2", "CTA-03 · Short 3"}

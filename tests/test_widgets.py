@@ -6,6 +6,8 @@ from draftbook.analysis.weighing import CRITERIA, Profile, load_profiles, save_p
 from draftbook.present.widgets import WeighingPanel
 from tests.test_weighing import round_data
 
+LABEL = '<summary class="draftbook-call-label">'  # a call's label in a table cell, disclosing its text
+
 
 def panel(tmp_path: Path) -> WeighingPanel:
     data = round_data()
@@ -21,7 +23,7 @@ def test_moving_a_slider_updates_the_ranking_and_the_chart(tmp_path: Path) -> No
     shown = panel(tmp_path)
     assert first(shown) == "CTA-03"
     before_table, before_chart = shown.table.value, shown.chart.value
-    assert "<td>CTA-03</td>" in before_table and bytes(before_chart).startswith(b"\x89PNG")
+    assert f"{LABEL}CTA-03</summary>" in before_table and bytes(before_chart).startswith(b"\x89PNG")
     for criterion in CRITERIA:
         shown.sliders[criterion].value = 0.0 if criterion != "urgency" else 5.0
     assert first(shown) == "CTA-02"  # urgency alone puts the urgent call first
@@ -61,6 +63,7 @@ def test_save_load_and_compare_profiles(tmp_path: Path) -> None:
     assert shown.sliders["urgency"].value == 0.0 and shown.sliders["support"].value == 1.0
     shown.compared.value = ("urgent", "support")
     assert "<th>urgent</th>" in shown.comparison.value and "<th>support</th>" in shown.comparison.value
+    assert "<th>Call</th>" in shown.comparison.value and f"{LABEL}CTA-01</summary>" in shown.comparison.value
 
 
 def test_a_nameless_profile_is_not_saved(tmp_path: Path) -> None:
@@ -68,3 +71,23 @@ def test_a_nameless_profile_is_not_saved(tmp_path: Path) -> None:
     shown.save_button.click()
     assert "Give the profile a name" in shown.message.value
     assert not (tmp_path / "weights.yml").exists()
+
+
+def test_the_panel_names_calls_by_their_labels_escaped(tmp_path: Path) -> None:
+    from draftbook.model.calls import Call
+
+    shown = panel(tmp_path)
+    shown.data.calls = [
+        Call(c.id, c.addressee, c.theme, {"en": f"<i>Text</i> of {c.id}"}, short={"en": f"<b>Short</b> $ {c.id[-1]}"})
+        for c in shown.data.calls
+    ]
+    shown.refresh()
+    table = shown.table.value
+    summary = f"{LABEL}CTA-03 · &lt;b&gt;Short&lt;/b&gt; $ 3</summary>"
+    assert f"{summary}<div>&lt;i&gt;Text&lt;/i&gt; of CTA-03</div>" in table
+    assert "<b>" not in table and "<i>" not in table
+    assert bytes(shown.chart.value).startswith(b"\x89PNG")
+    save_profile(tmp_path / "weights.yml", Profile("urgent", dict.fromkeys(CRITERIA, 1.0)))
+    shown.refresh_profiles()
+    shown.compared.value = ("urgent",)
+    assert f"{LABEL}CTA-01 · &lt;b&gt;Short&lt;/b&gt; $ 1</summary>" in shown.comparison.value

@@ -12,11 +12,15 @@ import html
 import io
 import json
 import re
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
+
+from draftbook.model.calls import Call
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "fr": {
@@ -61,8 +65,74 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """A table cell that shows ``summary`` and discloses ``detail`` on click or Enter: ``<details>``.
+
+    ``<details>`` is reached with the keyboard and read by screen readers as a
+    disclosure, unlike a tooltip. Both texts are escaped; as plain text the cell
+    is its summary.
+    """
+
+    summary: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def to_html(self) -> str:
+        # The summary carries a class: the site names bare <summary> elements (the theme's navigation
+        # toggles, which have no text) with aria-label, which would hide this one's visible label.
+        return (
+            f'<details class="draftbook-call"><summary class="draftbook-call-label">{html.escape(self.summary)}'
+            f"</summary><div>{html.escape(self.detail)}</div></details>"
+        )
+
+
+def call_labels(calls: Sequence[Call], lang: str) -> dict[str, str]:
+    """How each call is named for readers in ``lang``: "CTA-07 · Professionalise cooperation" (or its id)."""
+    return {call.id: call.label_in(lang) for call in calls}
+
+
+def call_cells(ids: Sequence[Any], calls: Sequence[Call], lang: str) -> list[Any]:
+    """The cells of a column of call ids: each call's label disclosing its full text; unknown ids as they are."""
+    known = {call.id: call for call in calls}
+    return [
+        Disclosure(known[str(i)].label_in(lang), known[str(i)].text_in(lang)) if str(i) in known else i for i in ids
+    ]
+
+
+def frame_html(frame: pd.DataFrame, **options: Any) -> str:
+    """``frame.to_html`` with every value escaped, and ``Disclosure`` cells as ``<details>`` (escaped too).
+
+    pandas escapes the frame with markers in place of the disclosures; the markers carry a
+    random nonce, so no text in the data can pose as one.
+    """
+    nonce = secrets.token_hex(8)
+    cells: list[str] = []
+
+    def mark(value: Any) -> Any:
+        if not isinstance(value, Disclosure):
+            return value
+        cells.append(value.to_html())
+        return f"\x02{nonce}:{len(cells) - 1}\x03"
+
+    marked = frame.copy()
+    for position in range(marked.shape[1]):
+        column = marked.iloc[:, position]
+        if column.dtype == object and any(isinstance(value, Disclosure) for value in column):
+            marked.isetitem(position, [mark(value) for value in column])
+    body = marked.to_html(index=False, escape=True, **options)
+    return re.sub(f"\x02{nonce}:(\\d+)\x03", lambda found: cells[int(found.group(1))], body)
+
+
 class Table:
-    """A table with a caption, rendered as escaped HTML, with headers in the page's language."""
+    """A table with a caption, rendered as escaped HTML, with headers in the page's language.
+
+    With ``calls``, the ``call`` column (ids in the frame) shows each call's label,
+    "CTA-07 · Professionalise cooperation"; when the table has no ``text`` column
+    of its own, the label discloses the call's full text (``<details>``).
+    """
 
     def __init__(
         self,
@@ -70,22 +140,32 @@ class Table:
         caption: str,
         formats: Mapping[str, Callable[[Any], str]] | None = None,
         lang: str = "fr",
+        *,
+        calls: Sequence[Call] | None = None,
     ):
         self.frame = frame
         self.caption = caption
         self.formats = dict(formats or {})
         self.lang = lang
+        self.calls = calls
 
     def formatted(self) -> pd.DataFrame:
         shown = self.frame.copy()
         for column, fmt in self.formats.items():
             handles_missing = getattr(fmt, "handles_missing", False)
             shown[column] = shown[column].map(lambda v, f=fmt, h=handles_missing: f(v) if h or not _missing(v) else "–")
+        if self.calls is not None and "call" in shown.columns:
+            if "text" in shown.columns:  # the full text is in its own column: the label alone
+                labels = call_labels(self.calls, self.lang)
+                shown["call"] = [labels.get(str(i), i) for i in shown["call"]]
+            else:
+                cells = call_cells(list(shown["call"]), self.calls, self.lang)
+                shown["call"] = pd.Series(cells, index=shown.index, dtype=object)
         labels = COLUMN_LABELS.get(self.lang, COLUMN_LABELS["fr"])
         return shown.rename(columns=lambda c: labels.get(str(c), str(c)))
 
     def to_html(self) -> str:
-        body = self.formatted().to_html(index=False, escape=True, classes="draftbook-table", border=0)
+        body = frame_html(self.formatted(), classes="draftbook-table", border=0)
         return body.replace(">\n  <thead>", f">\n  <caption>{html.escape(self.caption)}</caption>\n  <thead>", 1)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:

@@ -27,6 +27,7 @@ from draftbook.present.display import (
     Note,
     Quote,
     Table,
+    call_labels,
     interval,
     one_decimal,
     percent,
@@ -223,12 +224,17 @@ def support_section(ratings: pd.DataFrame, calls: Sequence[Call], lang: str = "f
     if ratings.empty:
         return [Note(say("no_answers", lang))]
     table = analysis.support_table(ratings, calls)
-    shown: list[Any] = [FigureWithAlt(charts.support_chart(table, lang), charts.support_alt_text(table, lang))]
+    names = call_labels(calls, lang)
+    shown: list[Any] = [
+        FigureWithAlt(charts.support_chart(table, lang, names), charts.support_alt_text(table, lang, names))
+    ]
     unrated = table.loc[table["opinions"] == 0, "call"].tolist()
     if unrated:
-        shown.append(Note(say("unrated", lang, calls=", ".join(unrated))))
+        shown.append(Note(say("unrated", lang, calls=_listed(unrated, names))))
     polarised = table.loc[table["polarised"], "call"].tolist()
-    shown.append(Note(say("polarised", lang, calls=", ".join(polarised)) if polarised else say("no_polarised", lang)))
+    shown.append(
+        Note(say("polarised", lang, calls=_listed(polarised, names)) if polarised else say("no_polarised", lang))
+    )
     formats = {
         "support": percent,
         "interval": interval,
@@ -237,7 +243,8 @@ def support_section(ratings: pd.DataFrame, calls: Sequence[Call], lang: str = "f
         "polarised": _yes_no(lang),
         "no_opinion_share": percent,
     }
-    shown.append(Table(analysis.support_summary(table, calls, lang), say("support_caption", lang), formats, lang))
+    summary = analysis.support_summary(table, calls, lang)
+    shown.append(Table(summary, say("support_caption", lang), formats, lang, calls=calls))
     return shown
 
 
@@ -250,15 +257,14 @@ def groups_section(
     if not _known(respondents, by):
         return [Note(say("no_dimension", lang, by=say(by, lang)))]
     groups = analysis.group_support(ratings, respondents, calls, by, lang)
-    shown: list[Any] = [
-        FigureWithAlt(charts.group_heatmap(groups, by, lang), charts.group_heatmap_alt_text(groups, by, lang))
-    ]
+    heatmap = charts.group_heatmap(groups, by, lang, call_labels(calls, lang))
+    shown: list[Any] = [FigureWithAlt(heatmap, charts.group_heatmap_alt_text(groups, by, lang))]
     hidden = groups.loc[~groups["shown"], "group"].nunique()
     if hidden:
         shown.append(Note(say("small_groups", lang, n=hidden)))
     cross = analysis.cross_group_support(groups, calls)
     caption = say("cross_caption", lang, by=say(by, lang))
-    shown.append(Table(cross, caption, {"lowest_support": percent}, lang))
+    shown.append(Table(cross, caption, {"lowest_support": percent}, lang, calls=calls))
     return shown
 
 
@@ -280,7 +286,7 @@ def reweighting_section(
                 column = say(scheme, lang, by=say(by, lang))
                 table[column] = analysis.reweighted_support(groups, weights).to_numpy()
     formats = {column: percent for column in table.columns if column != "call"}
-    return [Table(table, say("reweight_caption", lang), formats, lang)]
+    return [Table(table, say("reweight_caption", lang), formats, lang, calls=calls)]
 
 
 def change_section(
@@ -299,13 +305,21 @@ def change_section(
     change = analysis.support_change(
         analysis.support_table(ratings, calls), analysis.support_table(previous_ratings, previous_calls), calls
     )
-    shown: list[Any] = [FigureWithAlt(charts.change_chart(change, lang), charts.change_alt_text(change, lang))]
+    names = call_labels(calls, lang)
+    shown: list[Any] = [
+        FigureWithAlt(charts.change_chart(change, lang, names), charts.change_alt_text(change, lang, names))
+    ]
     new = change.loc[change["basis"] == "", "call"].tolist()
     if new:
-        shown.append(Note(say("new_calls", lang, calls=", ".join(new))))
+        shown.append(Note(say("new_calls", lang, calls=_listed(new, names))))
     formats = {"support": percent, "previous": percent, "change": points}
-    shown.append(Table(change, say("change_caption", lang, title=previous_title), formats, lang))
+    shown.append(Table(change, say("change_caption", lang, title=previous_title), formats, lang, calls=calls))
     return shown
+
+
+def _listed(ids: Sequence[str], names: dict[str, str]) -> str:
+    """Calls named in a sentence by their labels; a semicolon between them, as a label may hold a comma."""
+    return "; ".join(names.get(i, i) for i in ids)
 
 
 def _count(lang: str) -> Any:
@@ -331,6 +345,8 @@ def coverage_section(
     if coded.empty:
         return [Note(say("no_comments", lang))]
     table = themes.coverage(coded, calls, codebook, lang)
+    names = call_labels(calls, lang)
+    table["calls"] = [_listed([i for i in ids.split(", ") if i], names) for ids in table["calls"]]
     gaps = table.loc[table["gap"], "theme"].tolist()
     note = say("gap_note", lang, themes=", ".join(gaps)) if gaps else say("no_gap", lang)
     shown = table[table["mentions"] > 0]
@@ -352,9 +368,9 @@ def digest_section(coded: pd.DataFrame, call: Call, codebook: dict[str, Theme], 
     """One call: how many comments, on which themes, and up to three consented quotes."""
     digest = themes.call_digest(coded, call.id, codebook, lang)
     if not digest.comments:
-        return [Note(say("no_digest", lang, call=call.id))]
+        return [Note(say("no_digest", lang, call=call.label_in(lang)))]
     listed = ", ".join(f"{name} ({count})" for name, count in digest.themes) or say("none", lang)
-    shown: list[Any] = [Note(say("digest_title", lang, call=call.id, n=digest.comments, themes=listed))]
+    shown: list[Any] = [Note(say("digest_title", lang, call=call.label_in(lang), n=digest.comments, themes=listed))]
     shown += [Quote(text, language) for language, text in digest.quotes] or [Note(say("no_quote", lang))]
     return shown
 
@@ -441,9 +457,11 @@ def trace_section(
     )
     decided = {d.call: d for d in decisions}
     following = {call.id: call for call in next_calls}
+    after = call_labels(next_calls, lang)  # a call the decision leads to, named as in the next text
     shown: list[Any] = []
     for call in calls:
-        blocks = [f"<h3>{html.escape(call.id)}</h3>", _labelled(words["asked"], html.escape(call.text_in(lang)), lang)]
+        heading = f"<h3>{html.escape(call.label_in(lang))}</h3>"
+        blocks = [heading, _labelled(words["asked"], html.escape(call.text_in(lang)), lang)]
         digest = themes.call_digest(coded, call.id, codebook, lang) if not coded.empty else None
         row = figures.get(call.id)
         if row is not None and row["opinions"] > 0:
@@ -465,7 +483,7 @@ def trace_section(
         elif decision is None:
             did = words["no_decision"]
         else:
-            into = words["into"].format(calls=", ".join(decision.into)) if decision.into else ""
+            into = words["into"].format(calls=_listed(decision.into, after)) if decision.into else ""
             did = f"{words[decision.decision]}{into} — {decision.rationale_in(lang)}"
         blocks.append(_labelled(words["did"], html.escape(did), lang))
         if successor is None:
@@ -479,7 +497,7 @@ def trace_section(
     added = [call for call in next_calls if call.id not in {c.id for c in calls}]
     if added:
         items = "".join(
-            f"<li><strong>{html.escape(c.id)}</strong> — {html.escape(c.text_in(lang))}"
+            f"<li><strong>{html.escape(c.label_in(lang))}</strong> — {html.escape(c.text_in(lang))}"
             + (f" — {html.escape(decided[c.id].rationale_in(lang))}" if c.id in decided else "")
             + "</li>"
             for c in added
@@ -550,7 +568,7 @@ def weighing_section(
     agreed profile, answers), the section says what in words and ranks nothing.
     """
     from draftbook.analysis import weighing
-    from draftbook.present.display import VegaChart
+    from draftbook.present.display import COLUMN_LABELS, VegaChart
 
     words = WEIGHING_TEXT.get(lang, WEIGHING_TEXT["fr"])
     missing = _waiting_for(data, profile, lang, round_id)
@@ -572,15 +590,20 @@ def weighing_section(
         f"{int(low)}–{int(high)}" for low, high in zip(stable["rank_low"], stable["rank_high"], strict=True)
     ]
     scaled = weighing.minmax(table[list(weighing.CRITERIA)])
-    chart = charts.ranking_spec(scaled, profile.weights, labels, top_k, words["ranking"])
+    headers = {key: COLUMN_LABELS.get(lang, COLUMN_LABELS["fr"])[key] for key in ("call", "text", "score")}
+    chart = charts.ranking_spec(
+        scaled, profile.weights, labels, top_k, words["ranking"], names=call_labels(data.calls, lang),
+        texts={call.id: call.text_in(lang) for call in data.calls}, headers=headers,
+    )  # fmt: skip
     return [
         Note(described),
-        Table(ranked[["rank", "call", "score"]], words["ranking"], {"score": two_decimals}, lang),
+        Table(ranked[["rank", "call", "score"]], words["ranking"], {"score": two_decimals}, lang, calls=data.calls),
         Table(
             stable[["call", "top_k", "rank_median", "interval"]],
             words["stability"].format(k=top_k, draws=draws),
             {"top_k": percent, "rank_median": one_decimal},
             lang,
+            calls=data.calls,
         ),
         Note(words["interactive"]),
         VegaChart(chart, words["ranking"], name=f"ranking-{profile.name}"),

@@ -34,7 +34,8 @@ from draftbook.analysis.weighing import (
     save_profile,
 )
 from draftbook.model.errors import DraftbookError
-from draftbook.present.charts import BAR_COLOUR, MEMBER_COLOUR
+from draftbook.present.charts import BAR_COLOUR, MEMBER_COLOUR, call_name, row_height, wrapped
+from draftbook.present.display import Table, call_cells, call_labels, frame_html
 
 WORDS = {
     "fr": {"grouping": "Soutien", "method": "Méthode", "top": "Premiers", "name": "Nom", "note": "Note",
@@ -131,12 +132,12 @@ class WeighingPanel:
             return
         self.message.value = ""
         top = int(self.top_k.value)
-        shown = ranked.rename(
-            columns={"call": self.words["call"], "score": self.words["score"], "rank": self.words["rank"]}
-        )
-        rows = shown.to_html(index=False, escape=True, classes="draftbook-table", float_format=lambda v: f"{v:.3f}")
-        self.table.value = rows
-        self.chart.value = _ranking_png(ranked, top, self.words["title"])
+        shown = Table(
+            ranked[["rank", "call", "score"]], self.words["title"], {"score": _three_decimals}, self.lang,
+            calls=self.data.calls,
+        )  # fmt: skip
+        self.table.value = shown.to_html()
+        self.chart.value = _ranking_png(ranked, top, self.words["title"], call_labels(self.data.calls, self.lang))
 
     def save(self) -> None:
         name = str(self.name.value).strip()
@@ -181,7 +182,10 @@ class WeighingPanel:
         except DraftbookError as error:
             self.comparison.value = _error_html(error)
             return
-        self.comparison.value = table.to_html(index=False, escape=True, classes="draftbook-table")
+        cells = call_cells(list(table["call"]), self.data.calls, self.lang)
+        table["call"] = pd.Series(cells, index=table.index, dtype=object)
+        table = table.rename(columns={"call": self.words["call"]})  # the other columns are the profiles' names
+        self.comparison.value = frame_html(table, classes="draftbook-table")
 
     def widget(self) -> widgets.Widget:
         controls = widgets.VBox([*self.sliders.values(), self.grouping, self.method, self.top_k])
@@ -199,12 +203,19 @@ def _error_html(error: DraftbookError) -> str:
     return f'<p class="draftbook-error">{html.escape(error.reason + "." + hint)}</p>'
 
 
-def _ranking_png(ranked: pd.DataFrame, top: int, title: str) -> bytes:
+def _three_decimals(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _ranking_png(ranked: pd.DataFrame, top: int, title: str, labels: dict[str, str] | None = None) -> bytes:
+    """The ranking as bars, best on top, each call named by its label (wrapped)."""
     ordered = ranked.iloc[::-1]
-    fig = Figure(figsize=(5, 0.3 * len(ranked) + 1), layout="constrained")
+    names = [wrapped(call_name(call, labels)) for call in ordered["call"]]
+    fig = Figure(figsize=(6, row_height(names, 0.3) * len(ranked) + 1), layout="constrained")
     ax = fig.subplots()
     colours = [BAR_COLOUR if r <= top else MEMBER_COLOUR for r in ordered["rank"]]
-    ax.barh(ordered["call"], ordered["score"], color=colours)
+    ax.barh(range(len(ordered)), ordered["score"].fillna(0), color=colours)
+    ax.set_yticks(range(len(ordered)), names, parse_math=False)
     ax.set_title(title, loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     buffer = io.BytesIO()
