@@ -52,9 +52,9 @@ def test_the_sheets_and_their_counts(hostile_round: Workbook, tmp_path: Path) ->
     written = write_tables(hostile_round, ROUND, tmp_path / "t.xlsx", "en")
     sheets = cells(written.path)
     assert list(sheets) == ["Support", "By region", "By type", "Opinion groups", "Next round", "Comments", "Decisions"]
-    assert sheets["Opinion groups"][1][0] in ("groups", "too-small", "not-distinct", "no-answers")
-    regions = {row[1] for row in sheets["Next round"][1:] if row[0] == "region"}
-    assert regions and all(row[3] is not None for row in sheets["Next round"][1:] if row[0] == "region")
+    assert sheets["Opinion groups"][1][0] in ("distinct groups", "too few answers", "no distinct groups", "no answers")
+    regions = {row[1] for row in sheets["Next round"][1:] if row[0] == "Region"}
+    assert regions and all(row[3] is not None for row in sheets["Next round"][1:] if row[0] == "Region")
     round_ = load_round(hostile_round, ROUND)
     assert [row[0] for row in sheets["Support"][1:]] == [c.id for c in round_.calls]
     comments = read_table(round_, "comments")
@@ -118,8 +118,8 @@ def test_the_opinion_groups_sheet_gives_each_groups_support() -> None:
             base = 5 if (index < 3) != bool(camp) else 1
             score = int(np.clip(base + rng.integers(-1, 2), 1, 5))
             rows.append({"respondent": f"R-{person:012x}", "call": call.id, "score": float(score), "label": ""})
-    sheet = opinions_sheet(pd.DataFrame(rows), pd.DataFrame(people), calls)
-    assert set(sheet["status"]) == {"groups"} and set(sheet["group"]) == {1, 2}
+    sheet = opinions_sheet(pd.DataFrame(rows), pd.DataFrame(people), calls, "fr")
+    assert set(sheet["status"]) == {"groupes distincts"} and set(sheet["group"]) == {1, 2}
     assert sheet.groupby("group")["respondents"].first().sum() == 80
     first = sheet[sheet["call"] == "CTA-01"].set_index("group")["support"]
     assert sorted(first.round(2).tolist()) == [0.0, 1.0]  # one camp all for, the other all against

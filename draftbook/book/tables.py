@@ -66,6 +66,15 @@ HEADERS: dict[str, dict[str, str]] = {
            "dimension": "Según", "answered": "Respondieron", "needed": "Necesarios", "gap": "Faltan",
            "basis": "Base"},
 }  # fmt: skip
+WORDS: dict[str, dict[str, str]] = {  # the values a sheet shows in words: dimensions, opinion-group results
+    "fr": {"region": "Région", "constituency": "Type de membre", "groups": "groupes distincts",
+           "not-distinct": "pas de groupes distincts", "too-small": "trop peu de réponses",
+           "no-answers": "aucune réponse"},
+    "en": {"region": "Region", "constituency": "Type of member", "groups": "distinct groups",
+           "not-distinct": "no distinct groups", "too-small": "too few answers", "no-answers": "no answers"},
+    "es": {"region": "Región", "constituency": "Tipo de miembro", "groups": "grupos distintos",
+           "not-distinct": "sin grupos distintos", "too-small": "muy pocas respuestas", "no-answers": "sin respuestas"},
+}  # fmt: skip
 PRIVATE_COLUMNS = ("respondent", "name", "email", "e-mail", "organisation", "phone", "ip")
 
 
@@ -93,15 +102,18 @@ def groups_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequen
     return table[["call", "group", "opinions", "supporters", "support"]]
 
 
-def opinions_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequence[Call]) -> pd.DataFrame:
+def opinions_sheet(
+    ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequence[Call], lang: str = "en"
+) -> pd.DataFrame:
     """Support of each call in each opinion group; one row saying why when there are no distinct groups."""
     found = opinion_groups(ratings, respondents, calls)
+    status = WORDS.get(lang, WORDS["en"]).get(found.status, found.status)
     columns = ["status", "silhouette", "group", "respondents", "call", "support"]
     silhouette = None if pd.isna(found.silhouette) else round(float(found.silhouette), 3)
     if not found.k:
-        return pd.DataFrame([[found.status, silhouette, None, found.respondents, None, None]], columns=columns)
+        return pd.DataFrame([[status, silhouette, None, found.respondents, None, None]], columns=columns)
     rows = [
-        [found.status, silhouette, group, found.sizes[group - 1], call, found.support.loc[call, group]]
+        [status, silhouette, group, found.sizes[group - 1], call, found.support.loc[call, group]]
         for group in range(1, found.k + 1)
         for call in found.support.index
     ]
@@ -117,7 +129,7 @@ def planning_sheet(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequ
         frames.append(
             pd.DataFrame(
                 {
-                    "dimension": by,
+                    "dimension": WORDS.get(lang, WORDS["en"])[by],
                     "group": table["label"],
                     "answered": table["answered"].where(table["shown"]),
                     "needed": table["needed"],
@@ -176,7 +188,7 @@ def round_sheets(
     sheets = {"support": support_sheet(ratings, round_.calls, lang)}
     for by in DIMENSIONS:
         sheets[by] = groups_sheet(ratings, respondents, round_.calls, by, lang)
-    sheets["opinions"] = opinions_sheet(ratings, respondents, round_.calls)
+    sheets["opinions"] = opinions_sheet(ratings, respondents, round_.calls, lang)
     sheets["planning"] = planning_sheet(ratings, respondents, round_.calls, lang)
     for name, make in extra:
         sheets[name] = make(ratings, respondents, round_.calls, lang)
