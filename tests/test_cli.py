@@ -65,7 +65,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 ) -> None:
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
-    assert "[1/19]" in out and "The book is ready" in out
+    assert "[1/25]" in out and "The book is ready" in out
     assert "never built: left out  support.ipynb (round 2022-05-written-feedback)" in out
     assert not (workbook.html_dir / "fr" / "rounds" / "2022-05-written-feedback").exists()
     site = workbook.html_dir / "fr"
