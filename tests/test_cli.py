@@ -82,14 +82,14 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
 
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
-    assert "7 reused" in out and "Français: nothing changed since the last build" in out
+    assert "9 reused" in out and "Français: nothing changed since the last build" in out
     # lenient after strict: the book is rebuilt
     assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 0
     assert "Français: building the book with jupyter-book" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions", "--lang", "fr"]) == 0
     out = capsys.readouterr().out
-    assert "6 notebook run(s) executed, 1 reused, 6 of other rounds kept as they were" in out
+    assert "8 notebook run(s) executed, 1 reused, 8 of other rounds kept as they were" in out
     assert (site / "rounds" / "2022-02-gtf-debate" / "support.html").is_file()  # still in the book
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
