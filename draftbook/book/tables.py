@@ -9,7 +9,7 @@ as text with Excel's "quote prefix" (shown as typed, never evaluated).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,9 +178,7 @@ def decisions_sheet(round_: Round, themes: dict[str, Theme], lang: str) -> pd.Da
     )
 
 
-def round_sheets(
-    workbook: Workbook, round_id: str, lang: str, extra: Sequence[tuple[str, Callable[..., pd.DataFrame]]] = ()
-) -> dict[str, pd.DataFrame]:
+def round_sheets(workbook: Workbook, round_id: str, lang: str) -> dict[str, pd.DataFrame]:
     """The sheets of ``round_id`` by their id, in order."""
     round_ = load_round(workbook, round_id)
     themes = load_codebook(workbook.codebook_file)
@@ -190,8 +188,6 @@ def round_sheets(
         sheets[by] = groups_sheet(ratings, respondents, round_.calls, by, lang)
     sheets["opinions"] = opinions_sheet(ratings, respondents, round_.calls, lang)
     sheets["planning"] = planning_sheet(ratings, respondents, round_.calls, lang)
-    for name, make in extra:
-        sheets[name] = make(ratings, respondents, round_.calls, lang)
     sheets["comments"] = comments_sheet(round_, themes, lang)
     sheets["decisions"] = decisions_sheet(round_, themes, lang)
     for name, sheet in sheets.items():
@@ -206,13 +202,12 @@ def write_tables(
     round_id: str,
     target: Path | None = None,
     lang: str = "fr",
-    extra: Sequence[tuple[str, Callable[..., pd.DataFrame]]] = (),
 ) -> Written:
     """Write the round's spreadsheet (default ``_build/tables/ROUND-LANG.xlsx``) atomically."""
     from openpyxl import Workbook as Spreadsheet
     from openpyxl.styles import Font
 
-    sheets = round_sheets(workbook, round_id, lang, extra)
+    sheets = round_sheets(workbook, round_id, lang)
     path = target or workbook.build_dir / "tables" / f"{round_id}-{lang}.xlsx"
     names, headers = SHEETS.get(lang, SHEETS["en"]), HEADERS.get(lang, HEADERS["en"])
     book = Spreadsheet()
