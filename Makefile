@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: tex pdf lab hooks
+.PHONY: tex pdf lab hooks hub hub-setup preview
 .PHONY: help setup book translations build test check lint typecheck unit notebooks strip-check book-strict status sample bench lock update clean
 
 help:  ## list the targets
@@ -42,7 +42,7 @@ pdf: setup tex  ## the whole book as _build/book.pdf (and the web book)
 status: setup  ## show the rounds and what a build would re-run
 	$(BIN)/draftbook status
 
-test: setup lint typecheck unit notebooks strip-check book-strict  ## every check CI runs
+test: setup hub-setup lint typecheck unit notebooks strip-check book-strict  ## every check CI runs
 
 check: setup  ## the inner loop, under a minute: ruff, mypy and the fast tests (no builds, no browser)
 	$(BIN)/ruff check .
@@ -71,6 +71,24 @@ book-strict: setup  ## the book builds with warnings as errors
 
 lab: setup hooks  ## JupyterLab with real-time collaboration on this workbook
 	$(BIN)/draftbook lab
+
+preview: setup  ## live preview of the book while you write (BOOK_LANG=en for another language)
+	$(BIN)/draftbook preview $(if $(BOOK_LANG),--lang $(BOOK_LANG))
+
+HUB_ADDRESS ?= 127.0.0.1:8000
+HUB_ADMIN ?=
+HUB_PROXY := deploy/jupyterhub/node_modules/.bin/configurable-http-proxy
+
+$(HUB_PROXY): deploy/jupyterhub/package.json deploy/jupyterhub/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the hub's proxy: apt-get install nodejs npm"; exit 1; }
+	npm ci --prefix deploy/jupyterhub --no-audit --no-fund --loglevel=error
+	@touch $(HUB_PROXY)
+
+hub-setup: setup $(HUB_PROXY)  ## install the hub's proxy (configurable-http-proxy, pinned, from npm)
+
+hub: hub-setup hooks  ## the team's JupyterHub: make hub HUB_ADDRESS=0.0.0.0:8000 HUB_ADMIN=yourname
+	$(BIN)/draftbook hub serve --ip $(firstword $(subst :, ,$(HUB_ADDRESS))) --port $(lastword $(subst :, ,$(HUB_ADDRESS))) \
+	    $(if $(HUB_ADMIN),--admin $(HUB_ADMIN))
 
 hooks: setup  ## git hooks (nbstripout, ruff, large files) and nbdime for notebook diffs
 	$(BIN)/pre-commit install

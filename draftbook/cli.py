@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from draftbook.lab import MIN_SHARED_TOKEN, TOKEN_ENV, RefuseTokenArgument, port_number
 from draftbook.model.errors import DraftbookError
 from draftbook.model.languages import LANGUAGES as BOOK_LANGUAGES
-from draftbook.model.languages import book_languages
+from draftbook.model.languages import book_languages, source_language
 from draftbook.model.paths import Workbook
 
 if TYPE_CHECKING:
@@ -180,6 +180,63 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a file only you can read holding the token (default: ${TOKEN_ENV}, else a new one)",
     )
     lab.add_argument("--token", action=RefuseTokenArgument, help=argparse.SUPPRESS)
+    preview = commands.add_parser(
+        "preview",
+        help="live preview for writers: the book on this machine, rebuilt when a chapter is saved",
+        description=(
+            "Serve the book of one language on this machine and rebuild the page a writer saves (chapters, "
+            "catalogues, table of contents); the open pages reload by themselves, in about two seconds. The "
+            "notebook pages are the ones the last `draftbook build` made: for new data, run `draftbook build`. "
+            "In the lab, the launcher's 'Book preview' opens the same preview."
+        ),
+        epilog="Example: draftbook preview --lang en --port 8010",
+    )
+    preview.add_argument("--lang", choices=BOOK_LANGUAGES, help="the book's language (default: the paper's)")
+    preview.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    preview.add_argument("--port", type=port_number, default=8010, help="port, 1 to 65535 (default: 8010)")
+    hub = commands.add_parser(
+        "hub",
+        help="the team's JupyterHub: named members on the workbook's shared lab",
+        description=(
+            "A JupyterHub for the drafting team. One collaboration account runs the workbook's lab (real-time "
+            "collaboration, stores outside the repository); the members of the group 'team' open it, each under "
+            "their own name, and nobody gets a server of their own. Members sign up on the hub's page and an "
+            "administrator approves them (NativeAuthenticator); `draftbook hub add NAME` then lets them in. "
+            "Adding or removing a member needs no restart."
+        ),
+        epilog=(
+            "Examples: make hub HUB_ADDRESS=0.0.0.0:8000 HUB_ADMIN=amina ; draftbook hub add nour ; "
+            "draftbook hub remove nour ; draftbook hub members"
+        ),
+    )
+    hub_actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
+    hub_serve = hub_actions.add_parser(
+        "serve",
+        help="start the hub (configurable-http-proxy from deploy/jupyterhub, make hub-setup installs it)",
+        description="Start the team's JupyterHub in the foreground (Ctrl+C stops it).",
+    )
+    hub_serve.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    hub_serve.add_argument("--port", type=port_number, default=8000, help="port, 1 to 65535 (default: 8000)")
+    hub_serve.add_argument(
+        "--admin",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a person who approves sign-ups and manages the team on the admin page (repeatable)",
+    )
+    hub_serve.add_argument("--account", default="paper", help="the collaboration account's hub name (default: paper)")
+    hub_serve.add_argument(
+        "--auth",
+        choices=("native", "dummy"),
+        default="native",
+        help="native: sign-up approved by an administrator (default); dummy: tests only, loopback only",
+    )
+    for action, text in (("add", "let these people into the workbook's lab"), ("remove", "take their access away")):
+        member = hub_actions.add_parser(action, help=text, description=f"{text[0].upper()}{text[1:]}, at once.")
+        member.add_argument("names", nargs="+", metavar="NAME", help="hub user names")
+        member.add_argument("--url", help="the hub's address (default: the one `hub serve` recorded)")
+    members = hub_actions.add_parser("members", help="list the team", description="List the members of the team.")
+    members.add_argument("--url", help="the hub's address (default: the one `hub serve` recorded)")
     translate = commands.add_parser(
         "translate",
         help="translations of the book: update the catalogues from the source text",
@@ -360,6 +417,27 @@ def command_round(workbook: Workbook, args: argparse.Namespace) -> int:
     return 0
 
 
+def command_hub(workbook: Workbook, args: argparse.Namespace) -> int:
+    from draftbook.hub import HubSettings, check_name, client_for, hub_state_dir, serve
+
+    if args.action == "serve":
+        admins = tuple(check_name(name, "administrator") for name in args.admin)
+        account = check_name(args.account, "collaboration account")
+        settings = HubSettings(
+            workbook.root, hub_state_dir(workbook), account, args.auth, admins, ip=args.ip, port=args.port
+        )
+        return serve(workbook, settings)
+    client = client_for(workbook, args.url)
+    if args.action in ("add", "remove"):
+        names = [check_name(name) for name in args.names]
+        (client.add if args.action == "add" else client.remove)(names)
+        verb = "can now open" if args.action == "add" else "can no longer open"
+        print(f"{', '.join(names)} {verb} the workbook's lab.")
+    team = client.members()
+    print(f"The team ({len(team)}): {', '.join(team) if team else 'nobody yet'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from draftbook.book.publish import publish
     from draftbook.lab import run_lab
@@ -390,6 +468,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "lab":
             return run_lab(workbook, args.ip, args.port, args.token_file)
+        if args.command == "preview":
+            from draftbook.book.preview import serve as serve_preview
+
+            serve_preview(workbook, args.lang or source_language(workbook), args.ip, args.port)
+            return 0
+        if args.command == "hub":
+            return command_hub(workbook, args)
         if args.command == "export" and args.what == "tables":
             return command_tables(workbook, args.round, args.lang, args.output)
         if args.command == "export":

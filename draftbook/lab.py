@@ -198,12 +198,47 @@ def server_config(workbook: Workbook, state: Path, token: str, save_delay: float
     """The settings given to the server in its configuration file, the token among them."""
     return {
         "IdentityProvider": {"token": token},
-        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+        "LabApp": {
+            "news_url": None,
+            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+            "app_settings_dir": str(state / "lab-settings"),  # overrides.json: no news prompt
+        },
         "SQLiteYStore": {"db_path": str(state / "ystore.db")},
         "BaseFileIdManager": {"db_path": str(state / "file_id.db"), "root_dir": str(workbook.root)},
         "SessionManager": {"database_filepath": str(state / "sessions.db")},
-        "YDocExtension": {"document_save_delay": save_delay},
+        "YDocExtension": {
+            "document_save_delay": save_delay,
+            # else <root>/.jupyter/collaboration_sessions.json: generated state inside the repository
+            "session_store_path": str(state / "collaboration_sessions.json"),
+        },
+        "ServerProxy": {"servers": {"book-preview": preview_entry(workbook)}},
     }
+
+
+def preview_entry(workbook: Workbook) -> dict[str, Any]:
+    """jupyter-server-proxy's launcher entry for ``draftbook preview`` (at ``<lab>/book-preview/``)."""
+    return {
+        "command": [str(Path(sys.executable).parent / "draftbook"), "preview", "--port", "{port}"],
+        "environment": {"DRAFTBOOK_ROOT": str(workbook.root)},
+        "timeout": 60,
+        "absolute_url": False,
+        "new_browser_tab": True,
+        "launcher_entry": {"enabled": True, "title": "Book preview", "category": "Other"},
+    }
+
+
+# The lab's defaults for everyone on this server: no "Would you like to get notified about
+# official Jupyter news?" prompt, no update check (the server never fetches either).
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def write_lab_settings(state: Path) -> Path:
+    """The lab's ``overrides.json`` in ``state/lab-settings`` (the folder ``server_config`` names)."""
+    folder = state / "lab-settings"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / "overrides.json"
+    atomic_write(path, json.dumps(LAB_OVERRIDES, indent=2) + "\n")
+    return path
 
 
 def server_command(workbook: Workbook, config: Path, ip: str, port: int) -> list[str]:
@@ -244,6 +279,7 @@ def plan_lab(
     secret = choose_token(ip, token_file)
     state = prepare_state_dir(workbook)
     config = state / CONFIG_NAME
+    write_lab_settings(state)
     write_private(config, json.dumps(server_config(workbook, state, secret, save_delay), indent=2))
     host = "127.0.0.1" if is_loopback(ip) else ip
     if ":" in host:

@@ -37,8 +37,24 @@ def test_loopback_only_by_default_with_a_generated_token(workbook: Workbook) -> 
 def test_stores_and_news_settings_stay_out_of_the_repository(workbook: Workbook, tmp_path: Path) -> None:
     plan = plan_lab(workbook)
     config = json.loads(plan.config_file.read_text())
-    assert config["LabApp"] == {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}
-    for path in (config["SQLiteYStore"]["db_path"], config["BaseFileIdManager"]["db_path"]):
+    assert config["LabApp"] == {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "app_settings_dir": str(tmp_path / "state" / "lab-settings"),
+    }
+    # and the lab does not ask whether to fetch the news: the setting is decided for everyone
+    overrides = json.loads((tmp_path / "state" / "lab-settings" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    preview = config["ServerProxy"]["servers"]["book-preview"]
+    assert preview["command"][1:] == ["preview", "--port", "{port}"]
+    assert preview["environment"] == {"DRAFTBOOK_ROOT": str(workbook.root)}
+    assert preview["launcher_entry"]["title"] == "Book preview"
+    stores = (
+        config["SQLiteYStore"]["db_path"],
+        config["BaseFileIdManager"]["db_path"],
+        config["YDocExtension"]["session_store_path"],
+    )
+    for path in stores:
         assert Path(path).parent == tmp_path / "state"
         assert workbook.root not in Path(path).parents
     assert f"--ServerApp.root_dir={workbook.root}" in plan.command

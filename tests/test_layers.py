@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "draftbook"
-LAYERS = {"model": 0, "ingest": 1, "analysis": 1, "present": 2, "book": 3, "lab": 4, "template": 4, "cli": 5}
+LAYERS = {"model": 0, "ingest": 1, "analysis": 1, "present": 2, "book": 3, "lab": 4, "hub": 4, "template": 4, "cli": 5}
 SIDE_BY_SIDE = {("ingest", "analysis"), ("analysis", "ingest")}
 
 

@@ -8,6 +8,7 @@ are closed before the server stops (its shutdown hangs otherwise).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from draftbook.lab import free_port
-from tests.conftest import copy_workbook
+from tests.conftest import REPO, copy_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -59,12 +60,31 @@ class Lab:
         return f"{self.url}/lab/workspaces/{workspace}/tree/{path}?token={self.token}&reset"
 
 
+def git_workbook(root: Path) -> None:
+    """``root`` as a team's clone: a git repository with one commit, a writer's name, and the
+    repository's pre-commit hooks installed (they run the project's .venv, linked here)."""
+    shutil.copy2(REPO / ".pre-commit-config.yaml", root)
+    shutil.copy2(REPO / ".gitignore", root)
+    (root / ".venv").symlink_to(REPO / ".venv")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "Ana Writer")
+    git("config", "user.email", "ana.writer@example.org")
+    git("add", "-A")
+    git("commit", "-q", "-m", "The team's workbook")
+    subprocess.run([str(REPO / ".venv" / "bin" / "pre-commit"), "install"], cwd=root, check=True, capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
     root = copy_workbook(base / "workbook").root
     home = base / "home"
     home.mkdir()
+    git_workbook(root)
     token = "test-token-" + os.urandom(8).hex()
     port = free_port()
     env = {

@@ -97,6 +97,7 @@ def test_two_people_edit_one_chapter_live_and_it_is_saved(lab: Lab, browser) -> 
         )
         assert wait_for(lambda: "Paragraphe ajouté par Alice." in chapter.read_text(encoding="utf-8"))
         assert chapter.read_text(encoding="utf-8").startswith("(ch-context)=")  # the rest is intact
+        assert not (lab.root / ".jupyter").exists()  # the collaboration's own state stays outside
     finally:
         for context in contexts:
             context.close()
@@ -165,3 +166,81 @@ def test_the_weighing_widget_renders_and_a_slider_move_updates_the_ranking(lab: 
         assert page.locator(".jp-OutputArea .draftbook-table").inner_text() != before
     finally:
         context.close()
+
+
+def git_log(root: Path) -> list[str]:
+    import subprocess
+
+    done = subprocess.run(["git", "log", "--format=%s"], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.splitlines()
+
+
+def open_git_panel(lab: Lab, page, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(lab.page_url("book"), timeout=TIMEOUT)
+    page.wait_for_selector(".jp-DirListing-item >> visible=true", timeout=TIMEOUT)
+    page.click(".jp-SideBar .lm-TabBar-tab[data-id='jp-git-sessions']")
+    page.locator(f"#jp-git-sessions [title*='{path}']").first.wait_for(timeout=TIMEOUT)
+
+
+def stage_and_commit(page, name: str, button: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Stage the file ``name`` with its row's button (title ``button``), then commit with ``message``."""
+    row = page.locator("#jp-git-sessions .jp-git-file, #jp-git-sessions [class*='fileItem']").filter(has_text=name)
+    row = row.first if row.count() else page.locator(f"#jp-git-sessions [title*='{name}']").first
+    row.hover()
+    row.locator(f"button[title='{button}']").first.click()
+    page.fill("#jp-git-sessions textarea", message)
+    commit = page.locator("#jp-git-sessions button", has_text="Commit").first
+    page.wait_for_function("(b) => !b.disabled", arg=commit.element_handle(), timeout=TIMEOUT)
+    commit.click()
+
+
+def test_a_writer_commits_a_chapter_change_from_the_lab_git_panel(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    chapter = lab.root / "book" / "method.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUne phrase relue par l'équipe.\n", encoding="utf-8")
+    message = "Méthode : une phrase relue"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        open_git_panel(lab, page, "method.md")
+        stage_and_commit(page, "method.md", "Stage this change", message)
+        assert wait_for(lambda: git_log(lab.root)[0] == message)
+        import subprocess
+
+        shown = subprocess.run(
+            ["git", "show", "--stat", "--format=%an", "HEAD"], cwd=lab.root, capture_output=True, text=True, check=True
+        ).stdout
+        assert "book/method.md" in shown
+        assert shown.startswith("Ana Writer")
+    finally:
+        context.close()
+
+
+def test_the_repositorys_hooks_run_on_a_commit_from_the_lab(lab: Lab, browser) -> None:  # type: ignore[no-untyped-def]
+    """nbstripout (a pre-commit hook) refuses a notebook with outputs and strips it: no commit."""
+    path = lab.root / "notebooks" / "with-outputs.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("1 + 1")])
+    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)]
+    nbformat.write(notebook, path)
+    before = git_log(lab.root)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        open_git_panel(lab, page, "with-outputs.ipynb")
+        stage_and_commit(page, "with-outputs.ipynb", "Track this file", "Un carnet avec ses sorties")
+        # the extension offers to clear the outputs itself; keeping them leaves the decision to the hook
+        page.get_by_role("button", name="Keep Outputs & Commit").click(timeout=TIMEOUT)
+        assert wait_for(lambda: not nbformat.read(path, as_version=4).cells[0].outputs)  # the hook stripped it
+        time.sleep(2)
+        assert git_log(lab.root) == before  # and the commit did not happen
+    finally:
+        context.close()
+
+
+def test_the_book_preview_is_served_through_the_lab(lab: Lab) -> None:
+    """The launcher's "Book preview": jupyter-server-proxy starts `draftbook preview` behind the lab's address."""
+    url = f"{lab.url}/book-preview/?token={lab.token}"
+    with urllib.request.urlopen(url, timeout=120) as response:
+        page = response.read().decode()
+    assert "_draftbook/reload.js" in page
+    with urllib.request.urlopen(f"{lab.url}/book-preview/_draftbook/version?token={lab.token}", timeout=30) as answer:
+        assert set(json.load(answer)) == {"version", "building", "error"}
