@@ -71,9 +71,31 @@ def answers(url: str, token: str | None = None) -> int:
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    started = start_hub(tmp_path_factory.mktemp("hub"), "dummy")
+    started.draftbook("add", *MEMBERS)
+    yield started
+    stop_hub(started)
+
+
+@pytest.fixture
+def native_hub(tmp_path: Path) -> Iterator[Hub]:
+    started = start_hub(tmp_path, "native")
+    yield started
+    stop_hub(started)
+
+
+def stop_hub(hub: Hub) -> None:
+    os.killpg(hub.process.pid, 15)
+    try:
+        hub.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(hub.process.pid, 9)
+
+
+def start_hub(base: Path, auth: str) -> Hub:
+    """`draftbook hub serve` on a copy of the tests' workbook, once the collaboration server is ready."""
     if not (REPO / PROXY).exists():
         pytest.fail("configurable-http-proxy is missing: run `make hub-setup` (make test does it)")
-    base = tmp_path_factory.mktemp("hub")
     root = copy_workbook(base / "workbook").root
     deploy = root / "deploy" / "jupyterhub"
     deploy.mkdir(parents=True)
@@ -100,7 +122,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                 "hub",
                 "serve",
                 "--auth",
-                "dummy",
+                auth,
                 "--port",
                 str(port),
                 "--admin",
@@ -131,14 +153,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     if not wait_for(lab_is_up, 180) or process.poll() is not None:
         os.killpg(process.pid, 15)
         raise RuntimeError(f"the hub did not start: {log.read_text(errors='replace')[-3000:]}")
-    hub = Hub(url, root, env, password, process, log)
-    hub.draftbook("add", *MEMBERS)
-    yield hub
-    os.killpg(process.pid, 15)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
+    return Hub(url, root, env, password, process, log)
 
 
 def signed_in(browser, hub: Hub, name: str):  # type: ignore[no-untyped-def]
@@ -248,3 +263,47 @@ def test_a_removed_member_loses_access_while_the_others_keep_it(hub: Hub, browse
         for context, _ in sessions.values():
             context.close()
         hub.draftbook("add", "tomas")
+
+
+def test_with_the_native_authenticator_an_administrator_approves_then_adds(native_hub: Hub, browser) -> None:  # type: ignore[no-untyped-def]
+    """The documented set-up: people sign up, the administrator approves them, then lets them in."""
+    hub = native_hub
+    password = "une-phrase-de-passe-" + os.urandom(4).hex()
+
+    def sign_up(name: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{hub.url}/hub/signup", timeout=TIMEOUT)
+        page.fill("#username_input", name)
+        page.fill("#password_input", password)
+        page.fill("#password_confirmation_input", password)
+        page.click("#signup_submit")
+        page.wait_for_load_state()
+        return context, page
+
+    def sign_in(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        page.goto(f"{hub.url}/hub/login", timeout=TIMEOUT)
+        page.fill("#username_input", name)
+        page.fill("#password_input", password)
+        page.click("#login_submit")
+        page.wait_for_load_state()
+
+    admin, admin_page = sign_up("amina")
+    member, member_page = sign_up("li")
+    try:
+        sign_in(member_page, "li")
+        assert "/hub/login" in member_page.url  # not approved yet: still at the door
+        sign_in(admin_page, "amina")  # an administrator is approved from the start
+        admin_page.goto(f"{hub.url}/hub/authorize", timeout=TIMEOUT)
+        admin_page.locator("a[href$='authorize/li']").first.click()
+        admin_page.wait_for_load_state()
+        sign_in(member_page, "li")
+        refused = member_page.goto(f"{hub.url}/user/paper/lab", timeout=TIMEOUT)
+        assert refused is not None and refused.status == 403  # approved, but not yet in the team
+        hub.draftbook("add", "li")
+        member_page.goto(f"{hub.url}/user/paper/lab/tree/book/context.md", timeout=TIMEOUT)
+        member_page.wait_for_selector(".jp-FileEditor .cm-content >> visible=true", timeout=TIMEOUT)
+        assert status_of(member_page, f"{hub.url}/user/paper/api/contents/book") == 200
+    finally:
+        admin.close()
+        member.close()
