@@ -97,6 +97,7 @@ hooks: setup  ## git hooks (nbstripout, ruff, large files) and nbdime for notebo
 bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 	$(BIN)/python benchmarks/ingest.py --rows 100000 --runs 5
 	$(BIN)/python benchmarks/analysis.py --runs 3
+	$(BIN)/python benchmarks/preview.py --runs 5
 
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.ingest.sample

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -137,8 +138,14 @@ def main() -> None:
             pipeline_times.append(time.perf_counter() - started)
             print(f"peers {run + 1}: jupyter-book {jupyter_book_times[-1]:.2f} s, draftbook build "
                   f"{pipeline_times[-1]:.2f} s", flush=True)  # fmt: skip
+        rebuilds = [
+            float(m) for m in re.findall(r"rebuilt in ([0-9.]+) s", (Path(scratch) / "preview.log").read_text())
+        ]
     preview = statistics.median(preview_times)
     print()
+    print(
+        f"the preview's own rebuild (re-stage + in-process jupyter-book), median: {statistics.median(rebuilds):.2f} s"
+    )
     print(f"| from saving {CHAPTER} to the page shown ({args.lang}) | median of {args.runs} | × preview |")
     print("|---|---|---|")
     print(f"| `draftbook preview` (save → reloaded page in Chromium) | **{preview:.2f} s** | 1.0× |")

@@ -176,3 +176,22 @@ def test_the_deployment_files_are_in_the_repository() -> None:
     assert package["dependencies"] == {"configurable-http-proxy": "5.3.0"}  # exact, with its lock file
     lock = json.loads((deploy / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/configurable-http-proxy"]["version"] == "5.3.0"
+
+
+def test_the_organisations_own_settings_are_read_last_from_the_state_folder(
+    workbook: Workbook, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from traitlets.config.loader import PyFileConfigLoader
+
+    for name, value in settings(workbook, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    deploy = REPO / "deploy" / "jupyterhub"
+    plain = PyFileConfigLoader("jupyterhub_config.py", path=str(deploy)).load_config()
+    assert plain.JupyterHub.authenticator_class == "dummy"
+    (tmp_path / "state" / "jupyterhub_config.py").write_text(
+        'c.JupyterHub.authenticator_class = "github"\nc.GitHubOAuthenticator.allowed_organizations = {"our-org"}\n'
+    )
+    extended = PyFileConfigLoader("jupyterhub_config.py", path=str(deploy)).load_config()
+    assert extended.JupyterHub.authenticator_class == "github"
+    assert extended.GitHubOAuthenticator.allowed_organizations == {"our-org"}
+    assert extended.JupyterHub.load_roles == plain.JupyterHub.load_roles  # the team's roles stay
