@@ -60,7 +60,9 @@ def make_workbook(root: Path) -> Workbook:
     return Workbook(root)
 
 
-def make_export(path: Path, rows: int, seed: int = 7) -> None:
+def make_export(path: Path, rows: int, seed: int = 7, calls: list[str] | None = None) -> None:
+    """An online-form export of ``rows`` respondents on ``calls`` (default: CTA-01 to CTA-15)."""
+    calls = calls or CALLS
     rng = np.random.default_rng(seed)
     people = np.arange(rows)
     again = rng.choice(rows, size=rows // 50, replace=False)
@@ -76,9 +78,9 @@ def make_export(path: Path, rows: int, seed: int = 7) -> None:
         "Région": rng.choice(["Afrique", "Europe", "América Latina", "Asia-Pacific"], rows),
         "Langue": rng.choice(["Français", "English", "Español"], rows),
     }
-    for call in CALLS:
+    for call in calls:
         frame[f"Soutien à l'appel [{call}]"] = rng.choice(LABELS, rows)
-    for call in CALLS:
+    for call in calls:
         frame[f"Commentaire sur l'appel [{call}]"] = np.where(rng.random(rows) < 0.05, rng.choice(COMMENTS, rows), "")
     frame["Qu'est-ce qui manque ?"] = np.where(rng.random(rows) < 0.2, rng.choice(COMMENTS, rows), "")
     frame["Autres commentaires"] = ""

@@ -605,38 +605,54 @@ def command_build(
     jobs: int = 1,
     pdf: bool = False,
 ) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from draftbook.book.build import assemble_site, book_is_current, build_html, build_lock, build_pdf
-    from draftbook.book.pipeline import execute_runs, plan_runs
-    from draftbook.book.stage import LANGUAGE_SELF_NAMES, stage_sources
+    from draftbook.book.pipeline import execute_runs, plan_book_runs, runs_folder
+    from draftbook.book.stage import LANGUAGE_SELF_NAMES, stage_runs, stage_sources
     from draftbook.book.translate import catalog_status, changed_since_update
 
     started = time.perf_counter()
     rounds = validate(workbook, round_ids)
-    ran = reused = kept = 0
-    notebooks_seconds = 0.0
     with build_lock(workbook):
+        runs = plan_book_runs(workbook, rounds)
+        chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
+        every = ", ".join(LANGUAGE_SELF_NAMES[lang] for lang in book_languages(workbook))
+        print(f"Executing the notebooks for {chosen} with Papermill, once for {every} ({len(runs)} runs):", flush=True)
+        report = execute_runs(
+            workbook,
+            runs,
+            runs_folder(workbook),
+            progress=lambda line: print(line, flush=True),
+            only_rounds=round_ids,
+            jobs=jobs,
+        )
+        ran, reused, kept = len(report.ran), len(report.reused), len(report.kept)
+        notebooks_seconds = report.seconds
+        shown = [run for run in runs if run not in report.left_out]
+        missing = {run.round_id for run in report.left_out}
+        to_build = []
         for lang in langs:
             name = LANGUAGE_SELF_NAMES[lang]
             stage = workbook.build_dir / "stage" / lang
-            runs = plan_runs(workbook, rounds, lang=lang)
-            chosen = f"round(s) {', '.join(round_ids)}" if round_ids else f"{len(rounds)} round(s)"
-            print(f"{name}: executing the notebooks for {chosen} with Papermill ({len(runs)} runs):", flush=True)
-            report = execute_runs(
-                workbook, runs, stage, progress=lambda line: print(line, flush=True), only_rounds=round_ids, jobs=jobs
-            )
-            ran, reused, kept = ran + len(report.ran), reused + len(report.reused), kept + len(report.kept)
-            notebooks_seconds += report.seconds
-            shown = [run for run in runs if run not in report.left_out]
-            missing = {run.round_id for run in report.left_out}
+            stage_runs(runs_folder(workbook), stage, shown, lang)
             stage_sources(workbook, stage, [r for r in rounds if r.id not in missing], shown, lang)
             if book_is_current(workbook, stage, strict, lang):
                 print(f"{name}: nothing changed since the last build, the book is current.", flush=True)
             else:
-                print(f"{name}: building the book with jupyter-book ...", flush=True)
-                build_html(workbook, stage, strict, lang)
-            if pdf and lang == langs[0]:
-                print(f"{name}: building the PDF with LaTeX ...", flush=True)
-                print(f"The PDF is ready: {build_pdf(workbook, stage)}", flush=True)
+                to_build.append((lang, stage))
+        if to_build:
+            names = ", ".join(LANGUAGE_SELF_NAMES[lang] for lang, _ in to_build)
+            at_once = max(1, min(jobs, len(to_build)))
+            print(f"Building the book with jupyter-book ({names}, {at_once} at a time) ...", flush=True)
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
+                builds = [pool.submit(build_html, workbook, stage, strict, lang) for lang, stage in to_build]
+                for build in builds:
+                    build.result()  # the first failure, named, once every build has ended
+        if pdf:
+            lang = langs[0]
+            print(f"{LANGUAGE_SELF_NAMES[lang]}: building the PDF with LaTeX ...", flush=True)
+            print(f"The PDF is ready: {build_pdf(workbook, workbook.build_dir / 'stage' / lang)}", flush=True)
         present = assemble_site(workbook, book_languages(workbook))
     seconds = time.perf_counter() - started
     print(
@@ -710,8 +726,7 @@ def command_ingest(workbook: Workbook, round_id: str, source_file: Path, mapping
 
 
 def command_status(workbook: Workbook) -> int:
-    from draftbook.book.pipeline import plan_runs, stale_runs
-    from draftbook.book.stage import LANGUAGE_SELF_NAMES
+    from draftbook.book.pipeline import plan_book_runs, runs_folder, stale_runs
     from draftbook.model.calls import load_calls
     from draftbook.model.codebook import load_codebook
     from draftbook.model.rounds import count_rows, list_round_ids, load_rounds, read_report
@@ -735,20 +750,13 @@ def command_status(workbook: Workbook) -> int:
                 else "not ingested yet"
             )
             print(f"      source {source} ({counts})")
-    total = 0
-    lines = []
-    for lang in book_languages(workbook):
-        runs = plan_runs(workbook, rounds, lang=lang)
-        stale = stale_runs(workbook, runs, workbook.build_dir / "stage" / lang)
-        total += len(stale)
-        name = LANGUAGE_SELF_NAMES[lang]
-        if stale and len(stale) == len(runs) and all(reason == "never built" for _, reason in stale):
-            lines.append(f"  {name}: never built ({len(runs)} notebook runs)")
-            continue
-        lines += [f"  {name}: {run.label}: {reason}" for run, reason in stale]
-    if total:
-        print(f"Stale ({total} notebook runs would execute on the next build):")
-        print("\n".join(lines))
+    runs = plan_book_runs(workbook, rounds)
+    stale = stale_runs(workbook, runs, runs_folder(workbook))
+    if stale and len(stale) == len(runs) and all(reason == "never built" for _, reason in stale):
+        print(f"Stale: never built ({len(runs)} notebook runs, each drawing every language of the book).")
+    elif stale:
+        print(f"Stale ({len(stale)} notebook runs would execute on the next build):")
+        print("\n".join(f"  {run.label}: {reason}" for run, reason in stale))
     else:
         print("Every notebook run is up to date.")
     print_translation_status(workbook)

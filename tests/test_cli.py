@@ -55,7 +55,8 @@ def test_status_lists_rounds_and_what_is_stale(workbook: Workbook, capsys: pytes
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "2022-02-gtf-debate  session" in out and "41 respondents" in out
-    assert "Español: never built (25 notebook runs)" in out  # 8 pages per round, the calls page
+    # 8 pages per round and the calls page, each run once for the three languages
+    assert "Stale: never built (25 notebook runs, each drawing every language of the book)." in out
     assert "not built yet" in out
 
 
@@ -75,9 +76,9 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
     assert (site / "notebooks" / "calls.html").is_file()
     assert main(["status"]) == 0
     status = capsys.readouterr().out
-    assert "Français: support.ipynb (round 2022-05-written-feedback): never built" in status
-    assert "Français: support.ipynb (round 2022-02-gtf-debate)" not in status  # built: up to date
-    assert "English: never built (25 notebook runs)" in status
+    assert "  support.ipynb (round 2022-05-written-feedback): never built" in status
+    assert "support.ipynb (round 2022-02-gtf-debate)" not in status  # built: up to date
+    assert "English" not in status  # the runs drew every language: the English book needs no run of its own
     before = {p: p.read_bytes() for p in site.rglob("*.html")}
 
     assert main(["build", "--round", "2022-02-gtf-debate", "--strict", "--lang", "fr"]) == 0
@@ -85,7 +86,7 @@ def test_build_then_a_failing_notebook_leaves_the_previous_book(
     assert "9 reused" in out and "Français: nothing changed since the last build" in out
     # lenient after strict: the book is rebuilt
     assert main(["build", "--round", "2022-02-gtf-debate", "--lang", "fr"]) == 0
-    assert "Français: building the book with jupyter-book" in capsys.readouterr().out
+    assert "Building the book with jupyter-book (Français, 1 at a time)" in capsys.readouterr().out
 
     assert main(["build", "--round", "2022-04-regional-sessions", "--lang", "fr"]) == 0
     out = capsys.readouterr().out

@@ -84,3 +84,10 @@ def test_the_translation_status_page_names_the_workbooks_own_languages(tmp_path:
     page = status_page(english, "en")
     assert "English is the source language" in page and "into French and Spanish" in page
     assert "Le anglais" not in status_page(english, "fr") and "L'anglais" not in status_page(english, "fr")
+
+
+def test_a_book_in_one_language_names_no_translation() -> None:
+    from draftbook.model.languages import name_in
+
+    assert name_in("fr") == ""
+    assert name_in("fr", "en", "es") == "anglais et espagnol"

@@ -24,6 +24,7 @@ from typing import Any
 
 from draftbook.model.errors import BuildError
 from draftbook.model.files import atomic_write
+from draftbook.model.languages import book_languages
 from draftbook.model.paths import ROOT_ENV, Workbook
 from draftbook.model.rounds import REVIEW_FILES, Round
 from draftbook.model.titles import titles_path
@@ -103,6 +104,17 @@ def plan_runs(workbook: Workbook, rounds: Sequence[Round], lang: str = "fr") -> 
         else:
             runs.append(Run(notebook, Path("notebooks") / notebook.name, _with_lang({}, declared, lang), shared))
     return runs
+
+
+def runs_folder(workbook: Workbook) -> Path:
+    """Where the executed notebooks live, one per run, drawn in every book language (``_build/runs``)."""
+    return workbook.build_dir / "runs"
+
+
+def plan_book_runs(workbook: Workbook, rounds: Sequence[Round]) -> list[Run]:
+    """The runs of the whole book: each notebook runs once (per round) and draws every book language,
+    so the analysis is computed once and each language's stage keeps its own drawings."""
+    return plan_runs(workbook, rounds, lang=" ".join(book_languages(workbook)))
 
 
 def _round_inputs(folder: Path) -> tuple[Path, ...]:

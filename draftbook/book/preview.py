@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from draftbook.book.build import language_output
-from draftbook.book.pipeline import execute_runs, plan_runs
-from draftbook.book.stage import stage_sources
+from draftbook.book.pipeline import default_jobs, execute_runs, plan_book_runs, runs_folder
+from draftbook.book.stage import stage_runs, stage_sources
 from draftbook.model.errors import DraftbookError
 from draftbook.model.languages import book_languages
 from draftbook.model.paths import Workbook
@@ -140,21 +140,25 @@ class Preview:
         self.last_seconds: float | None = None
 
     def prepare(self) -> None:
-        """The preview's stage: a copy of the last build's (its notebook runs reused), then staged."""
+        """The preview's runs and stage: copies of the last build's (its notebook runs reused), staged."""
+        runs_dir = self.folder / "runs"
         if not self.stage.is_dir():
-            built_stage = self.workbook.build_dir / "stage" / self.lang
+            built_runs = runs_folder(self.workbook)
             built = language_output(self.workbook, self.lang)
-            if built_stage.is_dir():
-                shutil.copytree(built_stage, self.stage)
+            if built_runs.is_dir() and not runs_dir.is_dir():
+                shutil.copytree(built_runs, runs_dir)
+            if (self.workbook.build_dir / "stage" / self.lang).is_dir():
+                shutil.copytree(self.workbook.build_dir / "stage" / self.lang, self.stage)
             if (built / "_build").is_dir():
                 shutil.copytree(built / "_build", self.output / "_build", dirs_exist_ok=True)
         rounds = load_rounds(self.workbook)
-        runs = plan_runs(self.workbook, rounds, lang=self.lang)
-        report = execute_runs(self.workbook, runs, self.stage, progress=self.log)
+        runs = plan_book_runs(self.workbook, rounds)
+        report = execute_runs(self.workbook, runs, runs_dir, progress=self.log, jobs=default_jobs())
         shown = [run for run in runs if run not in report.left_out]
         missing = {run.round_id for run in report.left_out}
         self.rounds = [r for r in rounds if r.id not in missing]
         self.runs = shown
+        stage_runs(runs_dir, self.stage, shown, self.lang)
 
     def restage(self) -> None:
         stage_sources(self.workbook, self.stage, self.rounds, self.runs, self.lang)

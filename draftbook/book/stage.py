@@ -3,6 +3,7 @@ contents with one part per round, the round pages; files copied only when their 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, page_la
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
+from draftbook.present.display import output_language
 
 STATUS_PAGE = Path("team") / "translations.md"
 
@@ -100,6 +102,28 @@ def sync_tree(source: Path, target: Path, skip: tuple[str, ...] = (".ipynb_check
         for path in target.rglob("*"):
             if path.is_file() and path.relative_to(target) not in wanted:
                 path.unlink()
+
+
+def stage_runs(runs_dir: Path, stage: Path, runs: Sequence[Run], lang: str) -> int:
+    """Copy each executed notebook from ``runs_dir`` into the stage of ``lang``, keeping the outputs
+    drawn in ``lang`` and the shared ones (a run draws every book language); only changed notebooks
+    are written, so Sphinx reads only those again. Executed notebooks of runs no longer planned are
+    removed. Returns how many notebooks were written."""
+    written = 0
+    wanted = {stage / run.output for run in runs}
+    for run in runs:
+        notebook = json.loads((runs_dir / run.output).read_text(encoding="utf-8"))
+        for cell in notebook.get("cells", []):
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = [out for out in cell.get("outputs", []) if output_language(out) in (None, lang)]
+        text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        written += write_if_changed(stage / run.output, text.encode("utf-8"))
+    for folder in ("rounds", "notebooks"):
+        if (stage / folder).is_dir():
+            for path in (stage / folder).rglob("*.ipynb"):
+                if path not in wanted:
+                    path.unlink()
+    return written
 
 
 def stage_sources(workbook: Workbook, stage: Path, rounds: Sequence[Round], runs: Sequence[Run], lang: str) -> None:

@@ -41,6 +41,8 @@ def colon(lang: str) -> str:
 def name_in(page_lang: str, *langs: str) -> str:
     """``langs`` named in ``page_lang``, joined with its "and": "anglais et espagnol", "English"."""
     names = [NAMES.get(page_lang, NAMES["en"])[lang] for lang in langs]
+    if not names:  # a book in one language: nothing to name
+        return ""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {AND.get(page_lang, 'and')} {names[-1]}"
 
 

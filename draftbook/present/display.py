@@ -13,7 +13,7 @@ import io
 import json
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from draftbook.model.calls import Call
+from draftbook.model.languages import LANGUAGES
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "fr": {
@@ -286,3 +287,45 @@ class VegaChart:
 
 
 VEGA_SCRIPTS = ("vega", "vega-lite", "vega-embed", "vega-interpreter")
+
+
+# Output metadata that says which language an output was drawn in (a build draws every page once,
+# in every book language; the stage of each language keeps its own outputs and the shared ones).
+LANGUAGE_KEY = "draftbook"
+
+
+def page_languages(lang: str) -> list[str]:
+    """The languages a page is drawn in: ``"fr"`` in the lab, ``"fr en es"`` when the build draws
+    every language of the book in one run."""
+    found = list(dict.fromkeys(lang.split()))
+    unknown = [code for code in found if code not in LANGUAGES]
+    if not found or unknown:
+        raise ValueError(
+            f"the page language {lang!r} is not one of {', '.join(LANGUAGES)} (several: separated by spaces)"
+        )
+    return found
+
+
+def shown_in(lang: str) -> Callable[[Callable[[str], Iterable[Any]]], None]:
+    """A ``show(make)`` for the notebook: ``make(language)`` returns what to display, and ``show``
+    displays it in each language of ``lang``, each output marked with its language when there are
+    several (the analysis runs once; only the drawing is repeated)."""
+    from IPython.display import display
+
+    languages = page_languages(lang)
+
+    def show(make: Callable[[str], Iterable[Any]]) -> None:
+        for language in languages:
+            for item in make(language):
+                if len(languages) == 1:
+                    display(item)  # type: ignore[no-untyped-call]
+                else:
+                    display(item, metadata={LANGUAGE_KEY: {"lang": language}})  # type: ignore[no-untyped-call]
+
+    return show
+
+
+def output_language(output: Mapping[str, Any]) -> str | None:
+    """The language a notebook output was drawn in, or None for an output shared by every language."""
+    marked = output.get("metadata", {}).get(LANGUAGE_KEY, {})
+    return marked.get("lang") if isinstance(marked, Mapping) else None
