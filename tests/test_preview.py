@@ -101,3 +101,33 @@ def test_the_watcher_sees_a_saved_chapter_and_a_new_one(workbook: Workbook) -> N
 
 def test_inject_without_a_body_appends() -> None:
     assert inject(b"<p>x</p>", "a/b/c.html") == b'<p>x</p><script src="../../_draftbook/reload.js"></script>'
+
+
+@pytest.mark.slow
+def test_a_saved_chapter_rewrites_its_page_not_the_whole_book(workbook: Workbook) -> None:
+    """Sphinx in one process, build after build: only the saved chapter's page (and the pages that list it)."""
+    import shutil
+
+    shutil.rmtree(workbook.root / "data" / "rounds")
+    (workbook.root / "data" / "rounds").mkdir()
+    preview = Preview(workbook, "fr", log=lambda line: None)
+    preview.prepare()
+    preview.build()
+    assert preview.state.error == "" and preview.state.version == 1
+    pages = {path: path.stat().st_mtime_ns for path in preview.html.rglob("*.html")}
+    chapter = workbook.root / "book" / "method.md"
+    for text in ("Première relecture.", "Deuxième relecture."):
+        chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+        preview.build()
+        assert text in (preview.html / "book" / "method.html").read_text(encoding="utf-8")
+    rewritten = {path.relative_to(preview.html).as_posix() for path in pages if path.stat().st_mtime_ns != pages[path]}
+    assert "book/method.html" in rewritten
+    # the page, the front page that lists it, the translation status, the index and search pages
+    assert rewritten <= {
+        "book/method.html",
+        "book/index.html",
+        "team/translations.html",
+        "genindex.html",
+        "search.html",
+    }
+    assert "book/context.html" in {path.relative_to(preview.html).as_posix() for path in pages}  # not rewritten

@@ -297,6 +297,10 @@ def stage_config(workbook: Workbook, lang: str) -> bytes:
         # A paragraph not translated yet is marked (class "untranslated"; the stylesheet shows it) in any
         # book with catalogues: one not in the paper's language, or whose notebooks are not in their own.
         "translation_progress_classes": "untranslated" if {lang} != {source, NOTEBOOK_LANGUAGE} else False,
+        # A list of its own at each build: the themes append their folders to Sphinx's default list, which
+        # lives as long as the process; the preview's second build in one process then saw a changed
+        # configuration and rewrote every page (34 instead of the 2 a chapter edit needs).
+        "templates_path": sphinx.get("templates_path", []),
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False).encode("utf-8")
 
