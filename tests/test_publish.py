@@ -144,7 +144,7 @@ def test_swap_in_replaces_the_site_whole(tmp_path: Path) -> None:
 
 def test_strict_command_turns_warnings_into_errors(tmp_path: Path) -> None:
     command = jupyter_book_command(tmp_path, tmp_path / "out", strict=True)
-    assert command[1:3] == ["build", str(tmp_path)]
+    assert command[1:5] == ["-m", "draftbook.book.jupyter_book_cli", "build", str(tmp_path)]
     assert {"-W", "-n", "--keep-going"} <= set(command)
     assert "-W" not in jupyter_book_command(tmp_path, tmp_path / "out", strict=False)
 
@@ -388,3 +388,35 @@ def test_a_failed_copy_for_git_is_a_clear_error(
     monkeypatch.setattr("draftbook.book.publish.copy_file", disk_full)
     with pytest.raises(PublishError, match="the disk is full"):
         publish(built_site(workbook), str(bare), root=workbook.root)
+
+
+def test_the_books_build_without_compiling_the_unused_uri_grammars() -> None:
+    """jupyter-book runs through draftbook.book.jupyter_book_cli: jsonschema is imported without
+    rfc3987_syntax (1.1 s of grammar compilation per book), and jupyter-book still answers."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from draftbook.book.jupyter_book_cli import skip_unused_grammars; skip_unused_grammars(); "
+        "import sys, jsonschema, jupyter_book.config; "
+        "print(sys.modules.get('rfc3987_syntax') is None, 'lark' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]
+    helped = subprocess.run(
+        [sys.executable, "-m", "draftbook.book.jupyter_book_cli", "build", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--path-output" in helped.stdout
+
+
+def test_swap_in_can_move_a_scratch_site_instead_of_copying_it(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "old.html").write_text("old")
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "scratch" / "index.html").write_text("new")
+    swap_in(tmp_path / "scratch", tmp_path / "html", move=True)
+    assert [p.name for p in (tmp_path / "html").iterdir()] == ["index.html"]
+    assert not (tmp_path / "scratch").exists() and not (tmp_path / "html.outgoing").exists()

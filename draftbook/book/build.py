@@ -31,7 +31,15 @@ def build_lock(workbook: Workbook) -> Iterator[None]:
 
 def jupyter_book_command(stage: Path, output: Path, strict: bool) -> list[str]:
     """The jupyter-book command line for the stage (``-W -n --keep-going`` when strict)."""
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--path-output", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "draftbook.book.jupyter_book_cli",
+        "build",
+        str(stage),
+        "--path-output",
+        str(output),
+    ]
     if strict:
         command += ["-W", "-n", "--keep-going"]
     return command
@@ -113,8 +121,7 @@ def assemble_site(workbook: Workbook, langs: Sequence[str]) -> list[str]:
     first = source if source in present else present[0]
     (incoming / "index.html").write_text(root_index(first, present), encoding="utf-8")
     add_security_policy_to(incoming / "index.html", first, source=source)
-    swap_in(incoming, workbook.html_dir)
-    shutil.rmtree(incoming, ignore_errors=True)
+    swap_in(incoming, workbook.html_dir, move=True)  # html.assembling sits beside html: a rename
     return present
 
 
@@ -165,13 +172,17 @@ def with_switcher(page: str, lang: str, relative: Path, present: Sequence[str]) 
     return page
 
 
-def swap_in(new_site: Path, target: Path) -> None:
-    """Replace ``target`` with a copy of ``new_site``; the old site stays until the copy is complete."""
+def swap_in(new_site: Path, target: Path, move: bool = False) -> None:
+    """Replace ``target`` with a copy of ``new_site`` (or ``new_site`` itself, moved, when ``move``:
+    a scratch folder on the same disk); the old site stays until the new one is complete."""
     incoming = target.with_name(target.name + ".incoming")
     outgoing = target.with_name(target.name + ".outgoing")
     shutil.rmtree(incoming, ignore_errors=True)
     shutil.rmtree(outgoing, ignore_errors=True)
-    shutil.copytree(new_site, incoming)
+    if move:
+        new_site.rename(incoming)
+    else:
+        shutil.copytree(new_site, incoming)
     if target.exists():
         target.rename(outgoing)
     incoming.rename(target)
@@ -186,7 +197,7 @@ def build_pdf(workbook: Workbook, stage: Path) -> Path:
             hint="run `make pdf`, which installs Debian's TeX packages (about 360 MB) first",
         )
     output = workbook.build_dir / "pdf"
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--builder", "pdflatex"]
+    command = [sys.executable, "-m", "draftbook.book.jupyter_book_cli", "build", str(stage), "--builder", "pdflatex"]
     result = subprocess.run([*command, "--path-output", str(output)], capture_output=True, text=True, check=False)
     log = workbook.build_dir / "pdf-build.log"
     log.write_text(result.stdout + result.stderr, encoding="utf-8")

@@ -308,7 +308,11 @@ def execute_runs(
 
 def die_with_parent() -> None:
     """In a worker: ask Linux to end this process when the build that started it dies (even by kill -9),
-    so no worker outlives a killed build and writes into the next build's stage."""
+    so no worker outlives a killed build and writes into the next build's stage. Also skips the
+    grammars jsonschema would compile for nothing (``jupyter_book_cli``)."""
+    from draftbook.book.jupyter_book_cli import skip_unused_grammars
+
+    skip_unused_grammars()
     if sys.platform.startswith("linux"):
         import ctypes
         import signal

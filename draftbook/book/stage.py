@@ -22,11 +22,10 @@ from draftbook.book.vendor import vendor_scripts
 from draftbook.model.config import read_yaml, require_mapping
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import atomic_write
-from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, page_language
+from draftbook.model.languages import DEFAULT_SOURCE, SELF_NAMES, colon, output_language, page_language
 from draftbook.model.paths import Workbook
 from draftbook.model.rounds import Round
 from draftbook.model.text import inert_myst
-from draftbook.present.display import output_language
 
 STATUS_PAGE = Path("team") / "translations.md"
 

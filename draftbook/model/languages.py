@@ -111,3 +111,14 @@ def in_language(texts: Mapping[str, str], lang: str, source: str | None = None) 
     if source and texts.get(source):
         return texts[source]
     return next((text for text in texts.values() if text), "")
+
+
+# Output metadata that says which language a notebook output was drawn in (a build draws every page
+# once, in every book language; the stage of each language keeps its own outputs and the shared ones).
+LANGUAGE_KEY = "draftbook"
+
+
+def output_language(output: Mapping[str, Any]) -> str | None:
+    """The language a notebook output was drawn in, or None for an output shared by every language."""
+    marked = output.get("metadata", {}).get(LANGUAGE_KEY, {})
+    return marked.get("lang") if isinstance(marked, Mapping) else None

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from draftbook.model.calls import Call
-from draftbook.model.languages import LANGUAGES
+from draftbook.model.languages import LANGUAGE_KEY, LANGUAGES, output_language  # noqa: F401 (output_language: re-exported)
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "fr": {
@@ -289,11 +289,6 @@ class VegaChart:
 VEGA_SCRIPTS = ("vega", "vega-lite", "vega-embed", "vega-interpreter")
 
 
-# Output metadata that says which language an output was drawn in (a build draws every page once,
-# in every book language; the stage of each language keeps its own outputs and the shared ones).
-LANGUAGE_KEY = "draftbook"
-
-
 def page_languages(lang: str) -> list[str]:
     """The languages a page is drawn in: ``"fr"`` in the lab, ``"fr en es"`` when the build draws
     every language of the book in one run."""
@@ -323,9 +318,3 @@ def shown_in(lang: str) -> Callable[[Callable[[str], Iterable[Any]]], None]:
                     display(item, metadata={LANGUAGE_KEY: {"lang": language}})  # type: ignore[no-untyped-call]
 
     return show
-
-
-def output_language(output: Mapping[str, Any]) -> str | None:
-    """The language a notebook output was drawn in, or None for an output shared by every language."""
-    marked = output.get("metadata", {}).get(LANGUAGE_KEY, {})
-    return marked.get("lang") if isinstance(marked, Mapping) else None
