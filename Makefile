@@ -98,6 +98,8 @@ bench: setup  ## run the benchmarks (results: benchmarks/README.md)
 	$(BIN)/python benchmarks/ingest.py --rows 100000 --runs 5
 	$(BIN)/python benchmarks/analysis.py --runs 3
 	$(BIN)/python benchmarks/preview.py --runs 5
+	$(BIN)/python benchmarks/loop.py --runs 3 --scaling 1000 10000 100000
+	for rows in 1000 10000; do $(BIN)/python benchmarks/ingest.py --rows $$rows --runs 5; done
 
 sample: setup  ## regenerate the sample exports (private) and ingest them into the sample rounds
 	$(BIN)/python -m draftbook.ingest.sample

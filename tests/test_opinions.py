@@ -300,3 +300,20 @@ def test_the_notebook_runs_in_the_pipeline(workbook: Workbook, tmp_path: object)
             shown[f"{lang}/{run.round_id}"] = [key for output in outputs for key in output.get("data", {})]
     assert "image/png" in shown["fr/2022-04-regional-sessions"] and "image/png" in shown["en/2022-04-regional-sessions"]
     assert "text/html" in shown["fr/2022-02-gtf-debate"]
+
+
+def test_the_silhouette_is_exact_up_to_the_sample_size_and_estimated_beyond(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sklearn.metrics import silhouette_score
+
+    ratings, people, truth = planted(PROFILES, 40, seed=21)
+    exact = strict(ratings, people)
+    matrix = opinions.score_matrix(ratings, people, CALLS).to_numpy()
+    encoded = opinions.encode(matrix)
+    labels = exact.labels.to_numpy()
+    assert opinions.mean_silhouette(encoded, labels) == pytest.approx(float(silhouette_score(encoded, labels)))
+    monkeypatch.setattr(opinions, "SILHOUETTE_SAMPLE", 60)  # 120 people: now a sample of 60
+    sampled = strict(ratings, people)
+    assert sampled.status == opinions.FOUND and sampled.k == exact.k
+    assert agreement(sampled, truth) >= 0.9
+    assert sampled.silhouette == pytest.approx(exact.silhouette, abs=0.05)
+    assert strict(ratings, people).silhouette == sampled.silhouette  # seeded: the same sample every time

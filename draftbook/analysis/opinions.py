@@ -23,7 +23,8 @@ opinion on any call carry no information about what they think: they are left ou
 
 Clustering: k-means on the leading components that keep 90 % of the variance (the rest is mostly
 noise), k-means++ seeded (``SEED``), ``N_INIT`` starts. The silhouette is measured on the full
-encoding, not on the reduced space: a reduction to few dimensions makes any cloud look split (a
+encoding (exactly up to ``SILHOUETTE_SAMPLE`` respondents, on a seeded sample of that many
+beyond), not on the reduced space: a reduction to few dimensions makes any cloud look split (a
 uniform disc cut by k-means into 2 to 5 parts scores 0.34 to 0.39, above the bound below), while
 the distances between whole answer vectors are what "thinking alike" means. The map shows the
 first two components of the same analysis. A number of groups that leaves a group under
@@ -83,6 +84,7 @@ GROUP_COUNTS = (2, 3, 4, 5)
 KEPT_VARIANCE = 0.9
 SEED = 20220425
 N_INIT = 10
+SILHOUETTE_SAMPLE = 5000
 UNITES_ABOVE = 0.5
 DIVIDES_FROM = 0.2
 DIVIDE_TOP = 3
@@ -174,7 +176,7 @@ def opinion_groups(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequ
         labels = _by_size(found)
         if len(np.unique(labels)) < 2 or np.bincount(labels)[1:].min() < MIN_GROUP:
             continue  # a group under MIN_GROUP people could only be described person by person
-        score = float(silhouette_score(encoded, labels))
+        score = mean_silhouette(encoded, labels)
         tried.append((k, score))
         if best is None or score > best[0]:
             best = (score, labels)
@@ -205,6 +207,15 @@ def opinion_groups(ratings: pd.DataFrame, respondents: pd.DataFrame, calls: Sequ
         unite=unite,
         divide=divide,
     )
+
+
+def mean_silhouette(encoded: np.ndarray, labels: np.ndarray) -> float:
+    """The mean silhouette: exact up to ``SILHOUETTE_SAMPLE`` respondents; beyond, on a seeded random
+    sample of that many (the exact one compares every pair: 10 billion distances per k at 100,000
+    respondents, over ten minutes; a sample of 5,000 estimates the mean within about 0.01)."""
+    if len(labels) <= SILHOUETTE_SAMPLE:
+        return float(silhouette_score(encoded, labels))
+    return float(silhouette_score(encoded, labels, sample_size=SILHOUETTE_SAMPLE, random_state=SEED))
 
 
 def _by_size(found: np.ndarray) -> np.ndarray:
