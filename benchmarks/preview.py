@@ -29,14 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CHAPTER = "book/context.md"
+sys.path.insert(0, str(REPO))
 
-
-def copy_sample(root: Path) -> None:
-    root.mkdir(parents=True)
-    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
-        shutil.copy2(REPO / name, root / name)
-    for name in ("book", "data", "notebooks", "_static", "latex"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "private"))
+from benchmarks.loop import copy_sample  # noqa: E402  (one copy of the sample for every benchmark)
 
 
 def free_port() -> int:
@@ -61,8 +56,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="draftbook-preview-") as scratch:
         root = Path(scratch) / "workbook"
-        copy_sample(root)
-        env = {**os.environ, "DRAFTBOOK_ROOT": str(root), "MPLBACKEND": "Agg"}
+        env = copy_sample(root)
         print(f"Set-up: draftbook build --lang {args.lang} on a copy of the sample ...", flush=True)
         subprocess.run([str(BIN / "draftbook"), "build", "--lang", args.lang], env=env, check=True, capture_output=True)
         port = free_port()
