@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from draftbook.model.errors import DataFileError
-from draftbook.model.text import fold, fold_series
+from draftbook.model.text import fold, fold_series, sort_rows
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"
@@ -117,7 +117,10 @@ def identities(
             known = keys.notna()
             if not known.any():
                 continue
-            lowest = person[known].groupby(keys[known]).transform("min")
+            codes = pd.factorize(keys[known])[0]
+            smallest = np.full(codes.max() + 1, len(person))
+            np.minimum.at(smallest, codes, person[known].to_numpy())
+            lowest = pd.Series(smallest[codes], index=person[known].index)
             moved = lowest < person[known]
             if moved.any():
                 person[lowest.index[moved]] = lowest[moved]
@@ -129,7 +132,7 @@ def identities(
             continue
         # per person, one key (the smallest, the same for all their rows); sorting, not a groupby on text
         pairs = pd.DataFrame({"person": person, "key": candidates[name]}).dropna()
-        best = pairs.sort_values(["person", "key"]).drop_duplicates("person").set_index("person")["key"]
+        best = sort_rows(pairs, ["person", "key"]).drop_duplicates("person").set_index("person")["key"]
         per_row = person.map(best)
         chosen = chosen.where(per_row.isna(), per_row)
     return chosen
@@ -162,12 +165,7 @@ def _keys(identifier: str, columns: Mapping[str, pd.Series], source: str) -> pd.
 
 def pseudonymise(keys: pd.Series, salt: bytes) -> pd.Series:
     """``R-`` and 12 hex digits of the keyed hash of each identity key."""
-    cache: dict[str, str] = {}
-
-    def one(key: str) -> str:
-        if key not in cache:
-            digest = hmac.new(salt, key.encode("utf-8"), hashlib.sha256).hexdigest()
-            cache[key] = PREFIX + digest[:LENGTH]
-        return cache[key]
-
-    return keys.map(one)
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    digests = (hmac.digest(salt, key.encode("utf-8"), "sha256") for key in np.asarray(uniques, dtype=object))
+    shown = np.array([PREFIX + digest.hex()[:LENGTH] for digest in digests], dtype=object)
+    return pd.Series(shown[codes], index=keys.index, dtype=object)

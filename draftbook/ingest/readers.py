@@ -10,10 +10,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,15 @@ class _Records:
     spans: list[tuple[int, int]]  # (first line, line after the last), 0-based in the body
 
 
+# Where str.splitlines cuts a text: the ends of its lines, found one at a time (the head of a 40 MB
+# export is a few lines: splitting the whole text into a list of lines cost more than reading it).
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _line_ends(text: str) -> Iterator[int]:
+    return (match.end() for match in _LINE_BREAK.finditer(text))
+
+
 def _scan_records(body: str, delimiter: str) -> _Records:
     reader = csv.reader(io.StringIO(body), delimiter=delimiter)
     widths, spans, line = [], [], 0
@@ -227,26 +237,35 @@ def _scan_records(body: str, delimiter: str) -> _Records:
 def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
     """CSV in any of the encodings and delimiters the tools write; quoted multi-line fields; CRLF."""
     text, encoding = decode(data, mapping.encoding, path)
-    lines = text.splitlines(keepends=True)
     skip = mapping.header_row - 1
-    if len(lines) <= skip or not lines[skip].strip():
+    ends = _line_ends(text)
+    starts = [0, *itertools.islice(ends, skip + 1)]  # where the lines start, as str.splitlines cuts them
+    if len(starts) <= skip or starts[skip] >= len(text):
         raise ExportError(f"there is no header at row {mapping.header_row}", file=path, key="header_row")
-    delimiter = mapping.delimiter or sniff_delimiter(lines[skip])
-    rest = "".join(lines[skip:])
-    header_reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
+    header_line = text[starts[skip] : starts[skip + 1] if len(starts) > skip + 1 else len(text)]
+    if not header_line.strip():
+        raise ExportError(f"there is no header at row {mapping.header_row}", file=path, key="header_row")
+    delimiter = mapping.delimiter or sniff_delimiter(header_line)
+    header_reader = csv.reader(io.StringIO(text[starts[skip] :]), delimiter=delimiter)
     try:
         header = [next(header_reader) for _ in range(mapping.header_rows)]
     except StopIteration:
         raise ExportError("the file has column names but no answers", file=path) from None
     names, repeated = unique_names(column_names(header[0], header[1] if len(header) > 1 else None))
-    body_lines = lines[skip:][header_reader.line_num :]
-    body = "".join(body_lines)
+    starts += itertools.islice(ends, max(0, skip + header_reader.line_num + 1 - len(starts)))
+    offset = starts[skip + header_reader.line_num] if skip + header_reader.line_num < len(starts) else len(text)
+    body = text[offset:]
+    if encoding.startswith("utf-8"):  # the file's own bytes from the body on: no second encoding of 40 MB
+        lead = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+        body_bytes = data[lead + len(text[:offset].encode("utf-8", errors="surrogateescape")) :]
+    else:
+        body_bytes = body.encode("utf-8", errors="surrogateescape")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             frame = pd.read_csv(
                 # as bytes: the C parser cannot take the surrogates that stand for undecodable bytes
-                io.BytesIO(body.encode("utf-8", errors="surrogateescape")),
+                io.BytesIO(body_bytes),
                 encoding="utf-8",
                 encoding_errors="surrogateescape",
                 sep=delimiter,
@@ -270,6 +289,7 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
     if any("Skipping line" in str(w.message) for w in caught):
         # pandas numbers the lines it skips in its own way: find the records again, with their lines.
         records = _scan_records(body, delimiter)
+        body_lines = body.splitlines(keepends=True)
         good = [i for i, width in enumerate(records.widths) if width <= len(names)]
         if len(good) == len(frame):
             frame.index = pd.Index(good)
@@ -278,7 +298,8 @@ def read_csv(path: Path, data: bytes, mapping: SourceMapping) -> Export:
                 start, stop = records.spans[record]
                 raw = "".join(body_lines[start:stop]).rstrip("\r\n")
                 unparsed.append((first + record, shown_bytes(raw)))
-    export = Export(frame, first, encoding, delimiter, unparsed, repeated, bool(_UNDECODED.search(body)))
+    undecoded = not body.isascii() and bool(_UNDECODED.search(body))
+    export = Export(frame, first, encoding, delimiter, unparsed, repeated, undecoded)
     return export.without_skipped(mapping.skip_rows, first)
 
 

@@ -21,7 +21,7 @@ from draftbook.ingest.redaction import redact, redact_name
 from draftbook.ingest.scales import label_key
 from draftbook.model.errors import DataFileError
 from draftbook.model.rounds import TABLE_COLUMNS
-from draftbook.model.text import fold, fold_series, strip_series
+from draftbook.model.text import fold, fold_series, sort_rows, strip_series
 
 UNKNOWN = "unknown"
 # Day-first patterns; month-first ones are the same with %d and %m swapped. Tools write
@@ -89,7 +89,10 @@ def date_order(values: pd.Series) -> str | None:
 
     A first field above 12 means day-first, a second field above 12 means month-first.
     """
-    fields = values.str.extract(_DAY_MONTH).dropna().astype(int)
+    # The pattern reads at most 10 characters after the leading spaces, and its "$" looks one further
+    # (a last line break): 12 characters decide, and exports repeat them (the day, not the time).
+    heads = pd.Series(values.str.lstrip().str.slice(0, 12).unique(), dtype=object)
+    fields = heads.str.extract(_DAY_MONTH).dropna().astype(int)
     if fields.empty:
         return "iso"
     day_first, month_first = bool((fields[0] > 12).any()), bool((fields[1] > 12).any())
@@ -114,8 +117,10 @@ def parse_dates(values: pd.Series, order: str = "day-first") -> tuple[pd.Series,
             break
         parsed = parsed.fillna(pd.to_datetime(text.where(todo), format=pattern, errors="coerce", utc=True))
     bad = parsed.isna() & ~empty
-    shown = parsed.dt.tz_convert(None).dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
-    return shown, bad
+    seconds = parsed.dt.tz_convert(None).to_numpy().astype("datetime64[s]")
+    written = np.datetime_as_string(seconds, unit="s").astype(object)  # 'YYYY-MM-DDTHH:MM:SS', 'NaT'
+    written[parsed.isna().to_numpy()] = ""
+    return pd.Series(written, index=values.index, dtype=str), bad
 
 
 def _off_scale_reason(call: str, column: str, labels: pd.Series) -> Callable[[pd.Series], pd.Series]:
@@ -331,7 +336,7 @@ class RowSorter:
     def _latest(respondent: pd.Series, submitted_at: pd.Series, rows: pd.Series, ok: pd.Series) -> pd.Series:
         """True for the latest submission of each person (the later row wins a tie)."""
         order = pd.DataFrame({"respondent": respondent, "at": submitted_at, "row": rows})[ok]
-        order = order.sort_values(["respondent", "at", "row"])
+        order = sort_rows(order, ["respondent", "at", "row"])
         last = ~order.duplicated("respondent", keep="last")
         return pd.Series(False, index=respondent.index) | last.reindex(respondent.index, fill_value=False)
 

@@ -64,9 +64,11 @@ look-arounds are bounded, so a 1 MB token of letters or digits redacts in well u
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from draftbook.model.text import fold, unhidden
@@ -313,11 +315,16 @@ def _redact(text: pd.Series) -> pd.Series:
 def redact_name(text: str, name: str) -> str:
     """``text`` with the writer's own name (full, or any part of 3+ letters) replaced."""
     lowered = text.casefold()
-    parts = sorted({name.strip(), *(p for p in re.split(r"[\s,]+", name) if len(p) >= 3)}, key=len, reverse=True)
-    for part in parts:
+    for part in _name_parts(name):
         if part and part.casefold() in lowered:  # the regex only where the name may be
             text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", REDACTED["name"], text, flags=re.IGNORECASE)
     return text
+
+
+@functools.lru_cache(maxsize=4096)  # a writer's comments come one after the other: their name once
+def _name_parts(name: str) -> list[str]:
+    """The full name and its parts of 3+ characters, longest first."""
+    return sorted({name.strip(), *(p for p in re.split(r"[\s,]+", name) if len(p) >= 3)}, key=len, reverse=True)
 
 
 def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
@@ -328,15 +335,16 @@ def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
     writer's own name is handled, in more detail, by ``redact_name``.
     """
     wanted: set[tuple[str, ...]] = set()
+    folded: dict[str, str] = {}  # names share their words (first names, "de", "van"): each folded once
     for name in names:
-        parts = tuple(fold(word) for word in _WORD.findall(unhidden(str(name))) if len(word) >= 2)
+        words = _WORD.findall(unhidden(str(name)))
+        parts = tuple(folded.get(word) or folded.setdefault(word, fold(word)) for word in words if len(word) >= 2)
         if 2 <= len(parts) <= 5:
             wanted |= {parts, parts[::-1]}
     if not wanted:
         return texts
     firsts = {parts[0] for parts in wanted}
     sizes = sorted({len(parts) for parts in wanted}, reverse=True)
-    folded: dict[str, str] = {}
 
     def one(text: str) -> str:
         normal = unhidden(text)
@@ -361,4 +369,6 @@ def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
             normal = normal[:start] + REDACTED["name"] + normal[end:]
         return normal if spans else text
 
-    return texts.map({text: one(text) for text in texts.unique()})
+    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    done = np.array([one(text) for text in np.asarray(uniques, dtype=object)], dtype=object)
+    return pd.Series(done[codes], index=texts.index, dtype=str)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from draftbook.model.text import fold
@@ -49,17 +50,21 @@ class Scale:
         raise KeyError(label)
 
     def score_column(self, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """Scores (nullable Int64) and a mask of labels that are not on the scale."""
-        unique = labels.dropna().unique()
-        known: dict[str, int | None] = {}
-        unknown: set[str] = set()
-        for label in unique:
+        """Scores (nullable Int64) and a mask of labels that are not on the scale (looked up once per label)."""
+        codes, uniques = pd.factorize(labels)  # a missing label has code -1: the last entry below
+        scores: list[int | None] = []
+        off = np.zeros(len(uniques) + 1, dtype=bool)
+        for index, label in enumerate(np.asarray(uniques, dtype=object)):
             try:
-                known[label] = self.lookup(label)
+                scores.append(self.lookup(label))
             except KeyError:
-                unknown.add(label)
-        scores = labels.map(known).astype("Int64")
-        return scores, labels.isin(unknown)
+                scores.append(None)
+                off[index] = True
+        table = np.array([*scores, None], dtype=object)
+        return (
+            pd.Series(pd.array(table[codes], dtype="Int64"), index=labels.index),
+            pd.Series(off[codes], index=labels.index),
+        )
 
     def labels(self) -> list[str]:
         return list(self.scores)

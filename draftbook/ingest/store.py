@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from draftbook.model.errors import DataFileError
 from draftbook.model.files import exclusive, scratch_path
 from draftbook.model.rounds import TABLE_COLUMNS, Round, read_table
+from draftbook.model.text import sort_rows
 
 
 class InvariantError(DataFileError):
@@ -91,7 +93,7 @@ def merge_source(existing: RoundTables, incoming: RoundTables, source: str) -> M
             for name in ("respondents", "ratings", "comments")
         )
     )
-    tables.respondents = tables.respondents.sort_values(["source", "submitted_at", "respondent"], kind="stable")
+    tables.respondents = sort_rows(tables.respondents, ["source", "submitted_at", "respondent"])
     return Merge(tables, lose_new, {str(k): int(v) for k, v in lost_by_source.items()})
 
 
@@ -109,20 +111,48 @@ def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (LF, minimal quoting; missing values empty).
 
-    Same bytes as ``DataFrame.to_csv``, about a fifth faster on the million-row
-    ratings table (measured in benchmarks/ingest.py).
+    The bytes of Python's ``csv.writer`` (and of ``DataFrame.to_csv``), but for a field
+    holding a carriage return without a line feed, which is quoted here (the ``csv``
+    module left it bare, and every reader took it for the end of the row). polars
+    writes the rows: about a sixth of the time of the ``csv`` module on the
+    1.5-million-row ratings table (benchmarks/ingest.py); ``tests/test_ingest_store.py``
+    proves the bytes equal on hostile text.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(frame.columns)
-    columns = [_cells(frame[column]) for column in frame.columns]
-    writer.writerows(zip(*columns, strict=True))
-    return buffer.getvalue().encode("utf-8")
+    import polars as pl
+
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow([str(name) for name in frame.columns])
+    if frame.empty:
+        return header.getvalue().encode("utf-8")
+    if len(frame.columns) == 1:  # the csv module writes a row of one empty field as "": polars does not
+        csv.writer(header, lineterminator="\n").writerows([["" if pd.isna(v) else v] for v in frame.iloc[:, 0]])
+        return header.getvalue().encode("utf-8")
+    body = pl.DataFrame({f"c{i}": _text(frame.iloc[:, i]) for i in range(len(frame.columns))})
+    rows = body.write_csv(None, include_header=False, quote_style="necessary", line_terminator="\n")
+    return (header.getvalue() + rows).encode("utf-8")
 
 
-def _cells(column: pd.Series) -> list[object]:
-    values = column.astype(object)
-    return values.where(column.notna(), "").tolist()
+def _text(column: pd.Series) -> Any:
+    """One column as polars text, each cell as the ``csv`` module writes it; empty and missing are null.
+
+    (polars writes an empty string as ``""`` and a null as nothing: the ``csv`` module writes both as nothing.)
+    """
+    import polars as pl
+    from pandas.api.types import infer_dtype, is_bool_dtype, is_integer_dtype, is_object_dtype, is_string_dtype
+
+    kind = infer_dtype(column, skipna=True)
+    if kind in ("integer", "boolean") or is_integer_dtype(column.dtype) or is_bool_dtype(column.dtype):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)  # few distinct values: str() of each once
+        shown = np.array([*(str(v) for v in np.asarray(uniques, dtype=object)), None], dtype=object)
+        values = shown[codes]  # the code of a missing value is -1: the last entry
+    elif kind in ("string", "empty") and (is_string_dtype(column.dtype) or is_object_dtype(column.dtype)):
+        values = column.to_numpy(dtype=object)
+        if infer_dtype(values, skipna=False) != "string":  # missing values among the text
+            values = column.astype(object).where(column.notna(), None).to_numpy()
+    else:  # anything else (mixed objects, floats): str() of each, as the csv module does
+        values = np.array([None if pd.isna(v) else str(v) for v in column.astype(object)], dtype=object)
+    text = pl.Series(values=values.tolist(), dtype=pl.String)  # from a list: an array opening with None is not text
+    return pl.select(pl.when(text != "").then(text)).to_series()
 
 
 JOURNAL = ".ingest-journal.json"
