@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -177,15 +179,19 @@ def test_a_failed_write_leaves_the_round_as_it_was(
     run(workbook, csv_export().encode())
     before = snapshot(round_folder)
     calls = {"n": 0}
-    original = Path.write_bytes
+    original = Path.open
 
-    def failing(self: Path, data: bytes) -> int:
-        calls["n"] += 1
-        if calls["n"] == 3:
+    class Full(io.BufferedWriter):
+        def write(self, data: Any) -> int:
             raise OSError(28, "No space left on device")
-        return original(self, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    def failing(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode != "wb":
+            return original(self, mode, *args, **kwargs)
+        calls["n"] += 1  # the third file written runs out of space
+        return Full(io.FileIO(self, "w")) if calls["n"] == 3 else original(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", failing)
     with pytest.raises(DataFileError, match="No space left on device") as caught:
         run(workbook, csv_export(PEOPLE[:1]).encode())
     monkeypatch.undo()

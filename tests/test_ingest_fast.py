@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from draftbook.ingest import store
 from draftbook.ingest.mapping import load_mapping
 from draftbook.ingest.pseudonyms import LENGTH, PREFIX, pseudonymise
 from draftbook.ingest.readers import read_export
@@ -59,6 +60,9 @@ def test_the_table_writer_writes_the_bytes_of_the_csv_module(rows: list[tuple[st
     assert csv_bytes(frame) == reference_csv(frame)
     mixed = frame.astype(object)  # what concatenating with an empty table of text leaves
     assert csv_bytes(mixed) == reference_csv(mixed)
+    with pytest.MonkeyPatch.context() as patch:  # written a block of rows at a time: the same bytes
+        patch.setattr(store, "WRITE_ROWS", 2)
+        assert csv_bytes(frame) == reference_csv(frame)
 
 
 def test_the_table_writer_on_the_odd_columns() -> None:
@@ -210,3 +214,37 @@ def test_an_export_without_a_header_at_its_row_is_still_refused(tmp_path: Path, 
     path.write_bytes(text.encode() or b" ")
     with pytest.raises(ExportError):
         read_export(path, mapping)
+
+
+def reference_redact_passes(text: pd.Series) -> pd.Series:
+    """The four passes as they ran before: every pattern over every text."""
+    from draftbook.ingest.redaction import EMAIL, IPV4, IPV6, PHONE, REDACTED, _ipv4, _ipv6, _phone
+
+    text = text.str.replace(EMAIL, REDACTED["email"], regex=True)
+    text = text.str.replace(IPV6, _ipv6, regex=True)
+    text = text.str.replace(IPV4, _ipv4, regex=True)
+    return text.str.replace(PHONE, _phone, regex=True)
+
+
+PERSONAL = st.sampled_from(
+    ["ana@x.example", "fe80::1", "10.1.2.3", "+33 1 23 45 67 89", "912 345 678", "2015-2019", "art. 4.2.1.3",
+     "1.000.000", "٣٣٣٣٣٣٣٣٣", "a:b", "x.y", " ", "Merci", "@", ":", ".", "0", "(555) 123-4567", "\n"]
+)  # fmt: skip
+
+
+@FAST
+@given(st.lists(st.lists(PERSONAL, max_size=6).map("".join), max_size=8))
+def test_redaction_skipping_passes_that_cannot_match_gives_the_four_passes(texts: list[str]) -> None:
+    from draftbook.ingest.redaction import _redact
+
+    series = pd.Series([*texts, None], dtype=object)
+    assert _redact(series).tolist()[:-1] == reference_redact_passes(series).tolist()[:-1]
+    assert pd.isna(_redact(series).iloc[-1])
+
+
+def test_redaction_skipping_passes_on_the_redaction_fixture() -> None:
+    from benchmarks.redaction import load_fixture
+    from draftbook.ingest.redaction import _redact
+
+    texts = load_fixture()["text"]
+    assert _redact(texts).tolist() == reference_redact_passes(texts).tolist()

@@ -59,3 +59,30 @@ def test_csv_bytes_match_pandas() -> None:
         }
     )
     assert csv_bytes(frame) == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def test_a_table_written_by_a_function_goes_straight_to_its_file_and_a_failure_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    from draftbook.ingest.store import csv_bytes, write_csv
+
+    frame = pd.DataFrame({"respondent": ["R-1", "R-2"], "score": pd.array([4, None], dtype="Int64")})
+    private = tmp_path / "private"
+    write_atomically(
+        {
+            tmp_path / "t.csv": lambda file: write_csv(frame, file),
+            private / "p.csv": lambda file: write_csv(frame, file),
+        },
+        private_root=private,
+    )
+    assert (tmp_path / "t.csv").read_bytes() == csv_bytes(frame) == b"respondent,score\nR-1,4\nR-2,\n"
+    assert (private / "p.csv").stat().st_mode & 0o777 == 0o600
+
+    def broken(file: object) -> None:
+        raise RuntimeError("disk gone")
+
+    (tmp_path / "t.csv").write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        write_atomically({tmp_path / "t.csv": lambda file: write_csv(frame, file), tmp_path / "u.csv": broken})
+    assert (tmp_path / "t.csv").read_bytes() == b"old"
+    assert not list(tmp_path.glob(".*.tmp")) and not (tmp_path / "u.csv").exists()

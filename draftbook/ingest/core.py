@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -27,6 +28,7 @@ from draftbook.ingest.store import (
     recover,
     round_lock,
     write_atomically,
+    write_csv,
 )
 from draftbook.model.errors import DataFileError
 from draftbook.model.paths import Workbook
@@ -254,10 +256,11 @@ def _ingest(
         entry["ingested_at"] = before.get("ingested_at", entry["ingested_at"])  # idempotent: same bytes
     report[source] = entry
 
-    files: dict[Path, bytes] = {
-        round_.table_path("respondents"): csv_bytes(merge.tables.respondents),
-        round_.table_path("ratings"): csv_bytes(merge.tables.ratings),
-        round_.table_path("comments"): csv_bytes(merge.tables.comments),
+    tables = merge.tables
+    files: dict[Path, bytes | Callable[[BinaryIO], None]] = {  # the tables go straight into their files
+        round_.table_path("respondents"): functools.partial(write_csv, tables.respondents),
+        round_.table_path("ratings"): functools.partial(write_csv, tables.ratings),
+        round_.table_path("comments"): functools.partial(write_csv, tables.comments),
         round_.folder / REPORT: (
             json.dumps(dict(sorted(report.items())), indent=2, ensure_ascii=False) + "\n"
         ).encode(),

@@ -163,9 +163,17 @@ def _keys(identifier: str, columns: Mapping[str, pd.Series], source: str) -> pd.
     return keys.where(~is_placeholder(name) & ~is_placeholder(organisation))
 
 
+def _digest(keyed: hmac.HMAC, key: str) -> bytes:
+    one = keyed.copy()
+    one.update(key.encode("utf-8"))
+    return one.digest()
+
+
 def pseudonymise(keys: pd.Series, salt: bytes) -> pd.Series:
     """``R-`` and 12 hex digits of the keyed hash of each identity key."""
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
-    digests = (hmac.digest(salt, key.encode("utf-8"), "sha256") for key in np.asarray(uniques, dtype=object))
-    shown = np.array([PREFIX + digest.hex()[:LENGTH] for digest in digests], dtype=object)
+    keyed = hmac.new(salt, digestmod=hashlib.sha256)  # the key's inner and outer states, copied for each identity
+    shown = np.array(
+        [PREFIX + _digest(keyed, key).hex()[:LENGTH] for key in np.asarray(uniques, dtype=object)], dtype=object
+    )
     return pd.Series(shown[codes], index=keys.index, dtype=object)

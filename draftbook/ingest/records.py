@@ -348,7 +348,7 @@ class RowSorter:
             {
                 "respondent": np.repeat(people["respondent"].to_numpy(), len(calls)),
                 "call": np.tile(np.array(calls, dtype=object), len(people)),
-                "score": pd.array(scores.to_numpy(dtype=object).ravel(), dtype="Int64"),
+                "score": _int64(scores.to_numpy(dtype="float64", na_value=np.nan).ravel()),
                 "label": labels.to_numpy(dtype=object).ravel(),
             }
         )
@@ -396,6 +396,12 @@ class RowSorter:
             }
         )
         return pd.concat([parsed, unparsed], ignore_index=True) if len(unparsed) else parsed.reset_index(drop=True)
+
+
+def _int64(numbers: np.ndarray) -> pd.arrays.IntegerArray:
+    """Scores held as floats (NaN for none) as nullable integers, without a Python object per cell."""
+    missing = np.isnan(numbers)
+    return pd.arrays.IntegerArray(np.where(missing, 0, numbers).astype("int64"), missing)
 
 
 def order_calls(calls: Sequence[str], resolved: dict[str, str]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,8 @@ class RoundTables:
         return self.without(gone)
 
     def without(self, respondents: set[str]) -> RoundTables:
+        if not respondents:
+            return self
         return RoundTables(
             self.respondents[~self.respondents["respondent"].isin(respondents)],
             self.ratings[~self.ratings["respondent"].isin(respondents)],
@@ -87,14 +89,15 @@ def merge_source(existing: RoundTables, incoming: RoundTables, source: str) -> M
     lost_by_source = old.loc[list(lose_old), "source"].value_counts().to_dict() if lose_old else {}
     kept_old = base.without(lose_old)
     kept_new = incoming.without(lose_new)
-    tables = RoundTables(
-        *(
-            pd.concat([getattr(kept_old, name), getattr(kept_new, name)], ignore_index=True)
-            for name in ("respondents", "ratings", "comments")
-        )
-    )
+    tables = RoundTables(*(_joined(getattr(kept_old, name), getattr(kept_new, name)) for name in TABLE_COLUMNS))
     tables.respondents = sort_rows(tables.respondents, ["source", "submitted_at", "respondent"])
     return Merge(tables, lose_new, {str(k): int(v) for k, v in lost_by_source.items()})
+
+
+def _joined(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """``old`` then ``new``; an empty side is left out, so the other keeps its column types."""
+    parts = [table for table in (old, new) if len(table)] or [new]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
 
 
 def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None:
@@ -109,27 +112,38 @@ def check_invariant(entry: Mapping[str, Any], source: str, export: Path) -> None
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV (LF, minimal quoting; missing values empty).
+    """The table as UTF-8 CSV: what ``write_csv`` writes, as bytes."""
+    out = io.BytesIO()
+    write_csv(frame, out)
+    return out.getvalue()
+
+
+def write_csv(frame: pd.DataFrame, file: BinaryIO) -> None:
+    """Write the table to ``file`` as UTF-8 CSV (LF, minimal quoting; missing values empty).
 
     The bytes of Python's ``csv.writer`` (and of ``DataFrame.to_csv``), but for a field
     holding a carriage return without a line feed, which is quoted here (the ``csv``
     module left it bare, and every reader took it for the end of the row). polars
     writes the rows: about a sixth of the time of the ``csv`` module on the
-    1.5-million-row ratings table (benchmarks/ingest.py); ``tests/test_ingest_store.py``
-    proves the bytes equal on hostile text.
+    1.5-million-row ratings table (benchmarks/ingest.py), straight into the file;
+    ``tests/test_ingest_fast.py`` proves the bytes equal on hostile text.
     """
     import polars as pl
 
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow([str(name) for name in frame.columns])
-    if frame.empty:
-        return header.getvalue().encode("utf-8")
     if len(frame.columns) == 1:  # the csv module writes a row of one empty field as "": polars does not
         csv.writer(header, lineterminator="\n").writerows([["" if pd.isna(v) else v] for v in frame.iloc[:, 0]])
-        return header.getvalue().encode("utf-8")
-    body = pl.DataFrame({f"c{i}": _text(frame.iloc[:, i]) for i in range(len(frame.columns))})
-    rows = body.write_csv(None, include_header=False, quote_style="necessary", line_terminator="\n")
-    return (header.getvalue() + rows).encode("utf-8")
+    file.write(header.getvalue().encode("utf-8"))
+    if frame.empty or len(frame.columns) == 1:
+        return
+    for start in range(0, len(frame), WRITE_ROWS):  # a block at a time: polars' copy of the text stays small
+        block = frame.iloc[start : start + WRITE_ROWS]
+        body = pl.DataFrame({f"c{i}": _text(block.iloc[:, i]) for i in range(len(block.columns))})
+        body.write_csv(file, include_header=False, quote_style="necessary", line_terminator="\n")
+
+
+WRITE_ROWS = 200_000
 
 
 def _text(column: pd.Series) -> Any:
@@ -177,9 +191,14 @@ def round_lock(private_dir: Path, round_id: str, progress: Callable[[str], None]
 
 
 def write_atomically(
-    files: Mapping[Path, bytes], journal: Path | None = None, private_root: Path | None = None
+    files: Mapping[Path, bytes | Callable[[BinaryIO], None]],
+    journal: Path | None = None,
+    private_root: Path | None = None,
 ) -> None:
     """Write every file under a temporary name, then rename them all into place.
+
+    A file's content may be a function that writes it into the open file: the large
+    tables then go straight to disk, never whole in memory.
 
     With a ``journal``, the list of renames is written (atomically) before the
     first one: a crash between renames is finished by ``recover`` on the next run,
@@ -191,10 +210,14 @@ def write_atomically(
         for target, content in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             scratch = scratch_path(target)
-            scratch.write_bytes(content)
             staged.append((scratch, target))
-            if private_root is not None and private_root in target.parents:
-                scratch.chmod(0o600)
+            with scratch.open("wb") as file:
+                if private_root is not None and private_root in target.parents:
+                    scratch.chmod(0o600)  # before a byte of it is written
+                if callable(content):
+                    content(file)
+                else:
+                    file.write(content)
         if journal is not None:
             plan = json.dumps([[str(a), str(b)] for a, b in staged]).encode()
             scratch = journal.with_name(f".{journal.name}.{os.getpid()}.tmp")
