@@ -357,23 +357,22 @@ class RowSorter:
         columns = list(TABLE_COLUMNS["comments"])
         if not len(texts.columns) or people.empty:
             return pd.DataFrame(columns=columns)
-        consent = self._consent().loc[people.index]
-        stacked: pd.Series = texts.set_axis(people.index).stack([0, 1], future_stack=True)  # type: ignore[assignment]
-        long = stacked[stacked != ""].reset_index()
-        long.columns = pd.Index(["index", "kind", "call", "text"])
-        long["text"] = redact(long["text"].astype(str))
+        consent = self._consent().loc[people.index].to_numpy()
+        cells = texts.to_numpy(dtype=object)
+        rows, kinds = np.nonzero(cells != "")  # the written cells, person by person, in the columns' order
+        text = redact(pd.Series(cells[rows, kinds], dtype=str))
         names = self.column("name")
         if names is not None:
-            owners = names.loc[long["index"]].to_numpy()
-            long["text"] = [redact_name(t, n) if n else t for t, n in zip(long["text"], owners, strict=True)]
+            owners = names.loc[people.index].to_numpy()[rows]
+            text = pd.Series([redact_name(t, n) if n else t for t, n in zip(text, owners, strict=True)], dtype=str)
         return pd.DataFrame(
             {
-                "respondent": people.loc[long["index"], "respondent"].to_numpy(),
-                "call": long["call"].to_numpy(),
-                "kind": long["kind"].to_numpy(),
-                "language": people.loc[long["index"], "language"].to_numpy(),
-                "text": long["text"].to_numpy(),
-                "publishable": consent.loc[long["index"]].to_numpy(),
+                "respondent": people["respondent"].to_numpy()[rows],
+                "call": texts.columns.get_level_values("call").to_numpy()[kinds],
+                "kind": texts.columns.get_level_values("kind").to_numpy()[kinds],
+                "language": people["language"].to_numpy()[rows],
+                "text": text.to_numpy(),
+                "publishable": consent[rows],
             },
             columns=columns,
         )
