@@ -141,12 +141,15 @@ def identities(
 PRIORITY = ("email", "name+organisation", "id")
 
 
-def is_placeholder(values: pd.Series) -> pd.Series:
-    """True where a value says nobody in particular: empty, "anonymous", "n/a", "-"..."""
+def is_placeholder(values: pd.Series, folded: pd.Series | None = None) -> pd.Series:
+    """True where a value says nobody in particular: empty, "anonymous", "n/a", "-"...
+
+    ``folded``: the values already folded, when the caller has them (they are not folded twice).
+    """
     text = values.astype(str)
     short = text.str.len() <= PLACEHOLDER_LENGTH  # only short values can be placeholders: fold those alone
     placeholder = pd.Series(False, index=text.index)
-    placeholder[short] = fold_series(text[short]).isin(PLACEHOLDERS)
+    placeholder[short] = (fold_series(text[short]) if folded is None else folded[short]).isin(PLACEHOLDERS)
     return placeholder
 
 
@@ -159,8 +162,9 @@ def _keys(identifier: str, columns: Mapping[str, pd.Series], source: str) -> pd.
         ids = columns["id"].astype(str)
         return ("row:" + source + ":" + ids).where(~is_placeholder(ids))
     name, organisation = columns["name"].astype(str), columns["organisation"].astype(str)
-    keys = "name:" + fold_series(organisation) + "|" + fold_series(name)
-    return keys.where(~is_placeholder(name) & ~is_placeholder(organisation))
+    folded_name, folded_organisation = fold_series(name), fold_series(organisation)
+    keys = "name:" + folded_organisation + "|" + folded_name
+    return keys.where(~is_placeholder(name, folded_name) & ~is_placeholder(organisation, folded_organisation))
 
 
 def _digest(keyed: hmac.HMAC, key: str) -> bytes:

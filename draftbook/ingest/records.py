@@ -364,7 +364,8 @@ class RowSorter:
         names = self.column("name")
         if names is not None:
             owners = names.loc[people.index].to_numpy()[rows]
-            text = pd.Series([redact_name(t, n) if n else t for t, n in zip(text, owners, strict=True)], dtype=str)
+            written = zip(text.to_numpy(dtype=object), owners, strict=True)
+            text = pd.Series([redact_name(t, n) if n else t for t, n in written], dtype=str)
         return pd.DataFrame(
             {
                 "respondent": people["respondent"].to_numpy()[rows],

@@ -351,11 +351,13 @@ def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
     """
     wanted: set[tuple[str, ...]] = set()
     folded: dict[str, str] = {}  # names share their words (first names, "de", "van"): each folded once
+    known = folded.get
     for name in names:
-        words = _WORD.findall(unhidden(str(name)))
-        parts = tuple(folded.get(word) or folded.setdefault(word, fold(word)) for word in words if len(word) >= 2)
-        if 2 <= len(parts) <= 5:
-            wanted |= {parts, parts[::-1]}
+        words = [word for word in _WORD.findall(unhidden(str(name))) if len(word) >= 2]
+        if 2 <= len(words) <= 5:
+            parts = tuple([known(word) or folded.setdefault(word, fold(word)) for word in words])
+            wanted.add(parts)
+            wanted.add(parts[::-1])
     if not wanted:
         return texts
     firsts = {parts[0] for parts in wanted}

@@ -52,17 +52,19 @@ class Scale:
     def score_column(self, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Scores (nullable Int64) and a mask of labels that are not on the scale (looked up once per label)."""
         codes, uniques = pd.factorize(labels)  # a missing label has code -1: the last entry below
-        scores: list[int | None] = []
+        scores = np.zeros(len(uniques) + 1, dtype="int64")
+        missing = np.ones(len(uniques) + 1, dtype=bool)
         off = np.zeros(len(uniques) + 1, dtype=bool)
         for index, label in enumerate(np.asarray(uniques, dtype=object)):
             try:
-                scores.append(self.lookup(label))
+                score = self.lookup(label)
             except KeyError:
-                scores.append(None)
                 off[index] = True
-        table = np.array([*scores, None], dtype=object)
+                continue
+            if score is not None:
+                scores[index], missing[index] = score, False
         return (
-            pd.Series(pd.array(table[codes], dtype="Int64"), index=labels.index),
+            pd.Series(pd.arrays.IntegerArray(scores[codes], missing[codes]), index=labels.index),
             pd.Series(off[codes], index=labels.index),
         )
 
