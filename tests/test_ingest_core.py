@@ -433,3 +433,15 @@ def test_names_of_other_respondents_never_reach_the_tables(workbook: Workbook, r
     assert "Bosa" not in " ".join(tables(workbook)["comments"]["text"])
     names = workbook.private_dir / "rounds" / ROUND / "b" / "names.txt"
     assert names.read_text(encoding="utf-8") == "Ro Bosa\n" and oct(names.stat().st_mode)[-3:] == "600"
+
+
+def test_an_excluded_row_with_undecodable_bytes_is_kept_privately_as_escapes(
+    workbook: Workbook, round_folder: Path
+) -> None:
+    """A test row typed on a machine with another encoding: excluded, and its bytes kept readable."""
+    preview = changed(PEOPLE[0], {1: "preview@x.example", 2: "Test@@NAME@@", 13: "TEST"})
+    data = csv_export([*PEOPLE, preview]).encode().replace(b"@@NAME@@", b"Ren\xe9e")  # Windows-1252 \xe9
+    result = run(workbook, data, mapping=MAPPING + "exclude:\n  J'accepte: [TEST]\n")
+    assert (result.accepted, result.excluded, result.quarantined) == (3, 1, 0)
+    excluded = (workbook.private_dir / "rounds" / ROUND / "form" / "excluded.csv").read_text(encoding="utf-8")
+    assert "TestRen\\xe9e" in excluded

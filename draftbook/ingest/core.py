@@ -267,7 +267,8 @@ def _ingest(
         private / f"export{export_path.suffix.lower()}": raw,
         private / "quarantine.csv": csv_bytes(neutralise_formulas(rows.quarantine)),
         private / "excluded.csv": csv_bytes(neutralise_formulas(rows.excluded)),
-        private / NAMES: "".join(f"{name}\n" for name in names).encode("utf-8"),
+        # a name typed in another encoding keeps its bytes (read back the same way by other_names)
+        private / NAMES: "".join(f"{name}\n" for name in names).encode("utf-8", errors="surrogateescape"),
     }
     kept_mapping = round_.folder / "sources" / source / "mapping.yml"
     if kept_mapping.resolve() != mapping_path.resolve():
@@ -308,7 +309,7 @@ def other_names(private_round: Path, source: str) -> list[str]:
     names: list[str] = []
     for path in sorted(private_round.glob(f"*/{NAMES}")):
         if path.parent.name != source:
-            names += path.read_text(encoding="utf-8", errors="replace").splitlines()
+            names += path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
     return names
 
 

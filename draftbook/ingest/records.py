@@ -316,9 +316,7 @@ class RowSorter:
             ratings=self._ratings(people, scores[accepted], labels[accepted]),
             comments=self._comments(people, texts[accepted]),
             quarantine=self._quarantine((self.reason != "") & ~self.excluded, rows),
-            excluded=pd.concat([pd.DataFrame({"row": rows[self.excluded]}), self.frame[self.excluded]], axis=1)
-            .astype(str)
-            .reset_index(drop=True),
+            excluded=self._excluded_rows(rows),
             superseded=pd.DataFrame(
                 {
                     "row": rows[superseded],
@@ -382,6 +380,13 @@ class RowSorter:
         if not self.mapping.consent:
             return pd.Series(False, index=self.frame.index)
         return fold_series(self.frame[self.mapping.consent].astype(str)).isin(CONSENT_YES)
+
+    def _excluded_rows(self, rows: pd.Series) -> pd.DataFrame:
+        """The rows ``exclude`` named, as given; undecodable bytes written as ``\\xNN`` (as in the quarantine)."""
+        raw = self.frame[self.excluded].astype(str)
+        if self.export.undecoded:
+            raw = raw.map(shown_bytes)
+        return pd.concat([pd.DataFrame({"row": rows[self.excluded]}).astype(str), raw], axis=1).reset_index(drop=True)
 
     def _quarantine(self, bad: pd.Series, rows: pd.Series) -> pd.DataFrame:
         raw = self.frame[bad].astype(str).map(shown_bytes)
