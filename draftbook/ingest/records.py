@@ -161,6 +161,7 @@ class RowSorter:
         self.reason = pd.Series("", index=self.frame.index, dtype=object)
         self.category = pd.Series("", index=self.frame.index, dtype=object)
         self.offence = pd.Series("", index=self.frame.index, dtype=object)
+        self._stripped: dict[str, pd.Series] = {}
         self.excluded = self._excluded()
 
     def _excluded(self) -> pd.Series:
@@ -173,8 +174,13 @@ class RowSorter:
         return excluded
 
     def column(self, role: str) -> pd.Series | None:
+        """The mapped column of ``role``, trimmed (once: the name and date columns are asked for twice)."""
         name = self.mapping.respondent.get(role)
-        return None if name is None else strip_series(self.frame[name])
+        if name is None:
+            return None
+        if name not in self._stripped:
+            self._stripped[name] = strip_series(self.frame[name])
+        return self._stripped[name]
 
     def flag(
         self,
