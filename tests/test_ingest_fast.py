@@ -106,6 +106,8 @@ def test_sorting_rows_with_missing_values_or_trailing_nul_is_left_to_pandas() ->
     assert sort_rows(frame, ["who", "row"]).index.tolist() == [2, 4, 3, 0, 1]
     without_missing = frame.dropna()
     assert sort_rows(without_missing, ["who"]).index.tolist() == [2, 4, 3, 0]  # "a" < "a\x00" < "b"
+    numbers = pd.DataFrame({"n": pd.Series([10, 9, 100], dtype=object)})  # as text, "10" < "100" < "9"
+    assert sort_rows(numbers, ["n"]).index.tolist() == [1, 0, 2]
 
 
 @FAST

@@ -49,7 +49,7 @@ def sort_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
     Text is compared as fixed-width arrays (code point by code point, as Python compares
     ``str``); a column numpy cannot hold that way (missing values, text ending in NUL
-    characters, which fixed-width arrays drop) leaves the sort to pandas.
+    characters, which fixed-width arrays drop, or anything but text) leaves the sort to pandas.
     """
     import numpy as np
     import pandas as pd
@@ -61,6 +61,8 @@ def sort_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             return frame.sort_values(by, kind="stable")
         if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
             values = column.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):  # numbers among them
+                return frame.sort_values(by, kind="stable")
             fixed = values.astype(str)
             if len(values) and (np.char.str_len(fixed) != np.fromiter(map(len, values), int, len(values))).any():
                 return frame.sort_values(by, kind="stable")
