@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from draftbook.model.errors import DataFileError
-from draftbook.model.text import fold, fold_series, sort_rows
+from draftbook.model.text import fold, fold_series, per_distinct, sort_rows
 
 SALT_FILE = "pseudonym-salt"
 PREFIX = "R-"
@@ -175,9 +175,5 @@ def _digest(keyed: hmac.HMAC, key: str) -> bytes:
 
 def pseudonymise(keys: pd.Series, salt: bytes) -> pd.Series:
     """``R-`` and 12 hex digits of the keyed hash of each identity key."""
-    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     keyed = hmac.new(salt, digestmod=hashlib.sha256)  # the key's inner and outer states, copied for each identity
-    shown = np.array(
-        [PREFIX + _digest(keyed, key).hex()[:LENGTH] for key in np.asarray(uniques, dtype=object)], dtype=object
-    )
-    return pd.Series(shown[codes], index=keys.index, dtype=object)
+    return per_distinct(keys, lambda key: PREFIX + _digest(keyed, key).hex()[:LENGTH])

@@ -68,10 +68,9 @@ import functools
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
-from draftbook.model.text import fold, unhidden
+from draftbook.model.text import fold, per_distinct, unhidden
 
 EMAIL = re.compile(r"(?<![\w.+-])(?<!\w')[\w.+-][\w.+'-]*+@[\w-]++(?:\.[\w-]++)++")
 # IPV4, IPV6 and PHONE begin with a character class, not a look-behind: re then skips ahead to the
@@ -386,6 +385,4 @@ def redact_names(texts: pd.Series, names: Iterable[str]) -> pd.Series:
             normal = normal[:start] + REDACTED["name"] + normal[end:]
         return normal if spans else text
 
-    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
-    done = np.array([one(text) for text in np.asarray(uniques, dtype=object)], dtype=object)
-    return pd.Series(done[codes], index=texts.index, dtype=str)
+    return per_distinct(texts, one)

@@ -26,15 +26,15 @@ def fold(value: str) -> str:
 
 def fold_series(values: pd.Series) -> pd.Series:
     """``fold`` of every value, computed once per distinct value (exports repeat their labels)."""
-    return _per_distinct(values, lambda value: fold(str(value)))
+    return per_distinct(values, lambda value: fold(str(value)))
 
 
 def strip_series(values: pd.Series) -> pd.Series:
     """Every value as trimmed text, computed once per distinct value."""
-    return _per_distinct(values.astype(str), str.strip)
+    return per_distinct(values.astype(str), str.strip)
 
 
-def _per_distinct(values: pd.Series, function: Callable[[Any], str]) -> pd.Series:
+def per_distinct(values: pd.Series, function: Callable[[Any], str]) -> pd.Series:
     """``function`` of every value, called once per distinct value (a missing value counts as one)."""
     import numpy as np
     import pandas as pd
